@@ -1,22 +1,29 @@
+use std::{path::Path, sync::Arc};
+
 use async_trait::async_trait;
+use axum::{middleware, Router as AxumRouter};
 use loco_rs::{
-    app::{AppContext, Hooks, Initializer},
-    bgworker::{BackgroundWorker, Queue},
+    app::{AppContext, Hooks},
+    bgworker::Queue,
     boot::{create_app, BootResult, StartMode},
     config::Config,
     controller::AppRoutes,
-    db::{self, truncate_table},
+    db::truncate_table,
     environment::Environment,
     task::Tasks,
     Result,
 };
 use migration::Migrator;
-use std::path::Path;
 
-#[allow(unused_imports)]
-use crate::{controllers, models::_entities::users, tasks, workers::downloader::DownloadWorker};
+use crate::{
+    controllers, errors, initializers,
+    models::_entities::{sessions, tasks, users},
+    security::Passwords,
+    settings::{self, Settings},
+};
 
 pub struct App;
+
 #[async_trait]
 impl Hooks for App {
     fn app_name() -> &'static str {
@@ -27,9 +34,7 @@ impl Hooks for App {
         format!(
             "{} ({})",
             env!("CARGO_PKG_VERSION"),
-            option_env!("BUILD_SHA")
-                .or(option_env!("GITHUB_SHA"))
-                .unwrap_or("dev")
+            option_env!("BUILD_SHA").unwrap_or("dev")
         )
     }
 
@@ -41,32 +46,52 @@ impl Hooks for App {
         create_app::<Self, Migrator>(mode, environment, config).await
     }
 
-    async fn initializers(_ctx: &AppContext) -> Result<Vec<Box<dyn Initializer>>> {
-        Ok(vec![])
+    /// Checks the secrets and settings (refusing to start without a usable
+    /// JWT secret), stores the typed settings, and tunes SQLite.
+    async fn after_context(ctx: AppContext) -> Result<AppContext> {
+        let jwt = ctx.config.get_jwt_config()?;
+        let cursor_key = settings::check_jwt_secret(&jwt.secret)?;
+        let mut parsed = Settings::from_config(ctx.config.settings.as_ref())?;
+        parsed.cursor_key = cursor_key;
+        ctx.shared_store
+            .insert(Arc::new(Passwords::new(parsed.password_hash_concurrency)));
+        ctx.shared_store.insert(Arc::new(parsed));
+        initializers::database::tune_sqlite(ctx).await
+    }
+
+    /// Unknown paths get a problem+json 404 (inside the middleware stack,
+    /// so they carry a request id and are logged like any request).
+    async fn before_routes(_ctx: &AppContext) -> Result<AxumRouter<AppContext>> {
+        Ok(AxumRouter::new().fallback(errors::not_found))
     }
 
     fn routes(_ctx: &AppContext) -> AppRoutes {
-        AppRoutes::with_default_routes() // controller routes below
+        AppRoutes::with_default_routes()
             .add_route(controllers::auth::routes())
+            .add_route(controllers::tasks::routes())
     }
-    async fn connect_workers(ctx: &AppContext, queue: &Queue) -> Result<()> {
-        queue.register(DownloadWorker::build(ctx)).await?;
+
+    /// The outermost layer: every error response leaves as problem+json.
+    async fn after_routes(router: AxumRouter, _ctx: &AppContext) -> Result<AxumRouter> {
+        Ok(router.layer(middleware::map_response(errors::normalize_response)))
+    }
+
+    async fn connect_workers(_ctx: &AppContext, _queue: &Queue) -> Result<()> {
         Ok(())
     }
 
-    #[allow(unused_variables)]
-    fn register_tasks(tasks: &mut Tasks) {
+    fn register_tasks(_tasks: &mut Tasks) {
         // tasks-inject (do not remove)
-        tasks.register(tasks::user_create::UserCreate);
-        tasks.register(tasks::user_delete::UserDelete);
     }
+
     async fn truncate(ctx: &AppContext) -> Result<()> {
+        truncate_table(&ctx.db, tasks::Entity).await?;
+        truncate_table(&ctx.db, sessions::Entity).await?;
         truncate_table(&ctx.db, users::Entity).await?;
         Ok(())
     }
-    async fn seed(ctx: &AppContext, base: &Path) -> Result<()> {
-        db::seed::<users::ActiveModel>(&ctx.db, &base.join("users.yaml").display().to_string())
-            .await?;
+
+    async fn seed(_ctx: &AppContext, _base: &Path) -> Result<()> {
         Ok(())
     }
 }

@@ -1,10 +1,14 @@
 pub mod app;
 pub mod controllers;
-pub mod data;
-pub mod dtos;
+pub mod domain;
+pub mod errors;
+pub mod extractors;
 pub mod initializers;
 pub mod mailers;
 pub mod models;
+pub mod params;
+pub mod security;
+pub mod settings;
 pub mod tasks;
 pub mod views;
 pub mod workers;

@@ -1,4 +1,4 @@
+//! The one test binary: domain rules, models, and HTTP requests.
+mod domain;
 mod models;
 mod requests;
-mod tasks;
-mod workers;

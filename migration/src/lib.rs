@@ -3,6 +3,9 @@
 pub use sea_orm_migration::prelude::*;
 mod m20220101_000001_users;
 
+mod m20261124_162811_tasks;
+mod m20261124_162812_sessions;
+
 pub struct Migrator;
 
 #[async_trait::async_trait]
@@ -10,6 +13,8 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m20220101_000001_users::Migration),
+            Box::new(m20261124_162811_tasks::Migration),
+            Box::new(m20261124_162812_sessions::Migration),
             // inject-above (do not remove this comment)
         ]
     }

@@ -1,1 +1,2 @@
-
+//! Boot-time wiring that the framework's defaults do not cover.
+pub mod database;

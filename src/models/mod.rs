@@ -1,2 +1,4 @@
 pub mod _entities;
+pub mod sessions;
+pub mod tasks;
 pub mod users;

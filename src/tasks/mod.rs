@@ -1,2 +1,1 @@
-pub mod user_create;
-pub mod user_delete;
+//! Operator tasks (`cargo loco task <name>`).

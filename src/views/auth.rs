@@ -1,41 +1,40 @@
-use serde::{Deserialize, Serialize};
+//! Response shapes of the account endpoints.
+use serde::Serialize;
+use uuid::Uuid;
 
-use crate::models::_entities::users;
+use super::timestamp;
+use crate::models::users;
 
-#[derive(Debug, Deserialize, Serialize)]
-pub struct LoginResponse {
-    pub token: String,
-    pub pid: String,
-    pub name: String,
-    pub is_verified: bool,
-}
-
-impl LoginResponse {
-    #[must_use]
-    pub fn new(user: &users::Model, token: &str) -> Self {
-        Self {
-            token: token.to_owned(),
-            pid: user.pid.to_string(),
-            name: user.name.clone(),
-            is_verified: user.email_verified_at.is_some(),
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, Serialize)]
-pub struct CurrentResponse {
-    pub pid: String,
+/// `User` in the contract.
+#[derive(Debug, Serialize)]
+pub struct UserResponse {
+    pub id: Uuid,
     pub name: String,
     pub email: String,
+    pub timezone: String,
+    pub reminder_lead_minutes: i32,
+    pub created_at: String,
 }
 
-impl CurrentResponse {
-    #[must_use]
-    pub fn new(user: &users::Model) -> Self {
+impl From<&users::Model> for UserResponse {
+    fn from(user: &users::Model) -> Self {
         Self {
-            pid: user.pid.to_string(),
+            id: user.pid,
             name: user.name.clone(),
             email: user.email.clone(),
+            timezone: user.timezone.clone(),
+            reminder_lead_minutes: user.reminder_lead_minutes,
+            created_at: timestamp(&user.created_at),
         }
     }
+}
+
+/// `Session` in the contract: a fresh token pair and its user.
+#[derive(Debug, Serialize)]
+pub struct SessionResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: u64,
+    pub refresh_token: String,
+    pub user: UserResponse,
 }

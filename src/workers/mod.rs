@@ -1,1 +1,1 @@
-pub mod downloader;
+//! Background workers.

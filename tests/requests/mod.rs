@@ -1,2 +1,2 @@
-mod auth;
-mod prepare_data;
+pub mod helpers;
+mod smoke;

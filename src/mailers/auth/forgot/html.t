@@ -1,11 +1,9 @@
-;<html>
-
+<html>
 <body>
-  Hey {{name}},
-  Forgot your password? No worries! You can reset it by clicking the link below:
-  <a href="{{host}}/reset#{{resetToken}}">Reset Your Password</a>
-  If you didn't request a password reset, please ignore this email.
-  Best regards,<br>The Loco Team</br>
+  <p>Hi {{name}},</p>
+  <p>Someone asked to reset the password of your taskforge account. If it was you, send this token
+  to <code>POST /auth/reset</code> with your new password within {{ttl_minutes}} minutes:</p>
+  <p><code>{{token}}</code></p>
+  <p>The token works once. If you did not ask for a reset, ignore this email: nothing changes.</p>
 </body>
-
 </html>

@@ -1,0 +1,144 @@
+//! Account values: email, password, name, timezone, reminder lead.
+use validator::ValidateEmail;
+
+/// An email address as typed (surrounding white space trimmed). Uniqueness
+/// and look-ups are case-insensitive (`lower(email)` in the database).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    /// # Errors
+    /// A message when the address is not a plausible email (RFC 5321 length limit included).
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err("must not be blank".into());
+        }
+        if trimmed.chars().count() > 254 || !trimmed.validate_email() {
+            return Err("must be a valid email address".into());
+        }
+        Ok(Self(trimmed.to_string()))
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form used for uniqueness and look-ups.
+    #[must_use]
+    pub fn normalized(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+/// A new password: 8–128 characters, kept only until it is hashed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+impl Password {
+    pub const MIN: usize = 8;
+    pub const MAX: usize = 128;
+
+    /// # Errors
+    /// A message when the length is outside 8–128 characters.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let len = raw.chars().count();
+        if len < Self::MIN {
+            return Err(format!("must be at least {} characters", Self::MIN));
+        }
+        if len > Self::MAX {
+            return Err(format!("must be at most {} characters", Self::MAX));
+        }
+        Ok(Self(raw.to_string()))
+    }
+
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A display name: 1–100 characters after trimming.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonName(String);
+
+impl PersonName {
+    /// # Errors
+    /// A message when blank or longer than 100 characters.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err("must not be blank".into());
+        }
+        if trimmed.chars().count() > 100 {
+            return Err("must be at most 100 characters".into());
+        }
+        Ok(Self(trimmed.to_string()))
+    }
+
+    #[must_use]
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// An IANA timezone name such as `Europe/Berlin` or `UTC`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timezone(chrono_tz::Tz);
+
+impl Timezone {
+    /// # Errors
+    /// A message when the name is not in the IANA database.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        raw.parse::<chrono_tz::Tz>()
+            .map(Self)
+            .map_err(|_| "must be an IANA timezone name such as Europe/Berlin".to_string())
+    }
+
+    /// The timezone stored for a user; unknown names (never written by this
+    /// server) fall back to UTC rather than failing a request.
+    #[must_use]
+    pub fn from_stored(raw: &str) -> Self {
+        Self::parse(raw).unwrap_or(Self(chrono_tz::UTC))
+    }
+
+    #[must_use]
+    pub fn tz(self) -> chrono_tz::Tz {
+        self.0
+    }
+
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        self.0.name()
+    }
+}
+
+/// Minutes before a due date that the reminder goes out: 0 (off) to 10,080 (a week).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReminderLead(i32);
+
+impl ReminderLead {
+    pub const MAX: i64 = 10_080;
+
+    /// # Errors
+    /// A message when outside 0–10080.
+    pub fn parse(minutes: i64) -> Result<Self, String> {
+        if (0..=Self::MAX).contains(&minutes) {
+            Ok(Self(i32::try_from(minutes).map_err(|e| e.to_string())?))
+        } else {
+            Err(format!("must be between 0 and {}", Self::MAX))
+        }
+    }
+
+    #[must_use]
+    pub fn minutes(self) -> i32 {
+        self.0
+    }
+}

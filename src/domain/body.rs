@@ -1,0 +1,129 @@
+//! Reading a JSON object body field by field, collecting every error.
+use serde_json::{Map, Value};
+
+use crate::errors::{ApiError, FieldErrors};
+
+/// Fields any resource may echo back from a read; they are ignored on input.
+pub const READ_ONLY_FIELDS: &[&str] = &["id", "created_at", "updated_at", "completed_at"];
+
+/// A request body that is a JSON object, read field by field.
+pub struct Body {
+    map: Map<String, Value>,
+    pub errors: FieldErrors,
+}
+
+/// A field of a merge patch: absent, explicitly `null`, or a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Patch<T> {
+    Absent,
+    Null,
+    Value(T),
+}
+
+impl Body {
+    /// Starts reading `map`; every key outside `allowed` and `ignored` is
+    /// recorded as an unknown field.
+    #[must_use]
+    pub fn new(map: Map<String, Value>, allowed: &[&str], ignored: &[&str]) -> Self {
+        let mut errors = FieldErrors::new();
+        let mut unknown: Vec<&String> = map
+            .keys()
+            .filter(|k| !allowed.contains(&k.as_str()) && !ignored.contains(&k.as_str()))
+            .collect();
+        unknown.sort();
+        for key in unknown {
+            errors.add(key.clone(), "is not a known field");
+        }
+        Self { map, errors }
+    }
+
+    /// The raw value of a field: absent, `null`, or present.
+    #[must_use]
+    pub fn raw(&self, field: &str) -> Patch<&Value> {
+        match self.map.get(field) {
+            None => Patch::Absent,
+            Some(Value::Null) => Patch::Null,
+            Some(value) => Patch::Value(value),
+        }
+    }
+
+    /// A field that must be present and a string, parsed by `parse`.
+    pub fn required<T>(
+        &mut self,
+        field: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let result = match self.raw(field) {
+            Patch::Absent => Err("is required".to_string()),
+            Patch::Null => Err("must not be null".to_string()),
+            Patch::Value(Value::String(s)) => parse(s),
+            Patch::Value(_) => Err("must be a string".to_string()),
+        };
+        self.errors.take(field, result)
+    }
+
+    /// A string field as a merge-patch value; `nullable` says whether `null` is allowed.
+    pub fn patch<T>(
+        &mut self,
+        field: &str,
+        nullable: bool,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Patch<T> {
+        let result = match self.raw(field) {
+            Patch::Absent => Ok(Patch::Absent),
+            Patch::Null if nullable => Ok(Patch::Null),
+            Patch::Null => Err("must not be null".to_string()),
+            Patch::Value(Value::String(s)) => parse(s).map(Patch::Value),
+            Patch::Value(_) => Err("must be a string".to_string()),
+        };
+        self.errors.take(field, result).unwrap_or(Patch::Absent)
+    }
+
+    /// An integer field as a merge-patch value (never nullable).
+    pub fn patch_int<T>(
+        &mut self,
+        field: &str,
+        parse: impl FnOnce(i64) -> Result<T, String>,
+    ) -> Patch<T> {
+        let result = match self.raw(field) {
+            Patch::Absent => Ok(Patch::Absent),
+            Patch::Null => Err("must not be null".to_string()),
+            Patch::Value(Value::Number(n)) => n
+                .as_i64()
+                .ok_or_else(|| "must be an integer".to_string())
+                .and_then(parse)
+                .map(Patch::Value),
+            Patch::Value(_) => Err("must be an integer".to_string()),
+        };
+        self.errors.take(field, result).unwrap_or(Patch::Absent)
+    }
+
+    /// A boolean field; absent reads as `false`.
+    pub fn flag(&mut self, field: &str) -> bool {
+        let result = match self.raw(field) {
+            Patch::Absent => Ok(false),
+            Patch::Value(Value::Bool(b)) => Ok(*b),
+            Patch::Null | Patch::Value(_) => Err("must be true or false".to_string()),
+        };
+        self.errors.take(field, result).unwrap_or(false)
+    }
+
+    /// Ends reading: the validation error if anything failed.
+    ///
+    /// # Errors
+    /// [`ApiError::Validation`] naming every offending field.
+    pub fn finish(self) -> Result<(), ApiError> {
+        self.errors.into_result()
+    }
+}
+
+impl<T> Patch<T> {
+    /// The value to store when this patch field is used as a full replacement
+    /// (PUT): absent and `null` both mean "the default".
+    pub fn into_option(self) -> Option<T> {
+        match self {
+            Self::Value(v) => Some(v),
+            Self::Absent | Self::Null => None,
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! The one error type of the API and its RFC 9457 problem+json rendering.
+//!
+//! Every 4xx/5xx leaves the server through here: handlers return [`ApiError`],
+//! and [`normalize_response`] (the outermost layer) rewrites any other error
+//! response (axum rejections, the router's 404/405, a panic caught by Loco)
+//! into the same shape. `docs/errors.md` lists every `type`.
+use axum::{
+    body::Body,
+    http::{header, HeaderValue, Response, StatusCode},
+    response::IntoResponse,
+};
+use serde::Serialize;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One offending field (or query parameter) of a validation failure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// Collects every field error of one request, so a client learns all of them at once.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    #[must_use]
+    pub fn as_slice(&self) -> &[FieldError] {
+        &self.0
+    }
+
+    /// Records the error of a parse result under `field` and returns its value.
+    pub fn take<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.add(field, message);
+                None
+            }
+        }
+    }
+
+    /// `Ok(())` when nothing was recorded, otherwise the validation error.
+    ///
+    /// # Errors
+    /// [`ApiError::Validation`] with every recorded field.
+    pub fn into_result(self) -> Result<(), ApiError> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self))
+        }
+    }
+}
+
+/// Every failure a request can end in. Each variant names its HTTP status.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: malformed JSON or query string.
+    #[error("malformed request: {0}")]
+    MalformedRequest(String),
+    /// 400: a `cursor` that this server did not issue (or issued for another query).
+    #[error("invalid cursor")]
+    InvalidCursor,
+    /// 400: a password-reset token that is unknown, used or expired.
+    #[error("invalid reset token")]
+    InvalidResetToken,
+    /// 401: missing, malformed, expired, tampered or revoked token.
+    #[error("unauthorized: {0}")]
+    Unauthorized(&'static str),
+    /// 401: login with an unknown email or a wrong password (one message for both).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// 401: a refresh token that is unknown, expired, revoked or reused.
+    #[error("invalid refresh token")]
+    InvalidRefreshToken,
+    /// 404: no such route, or no such resource for this user.
+    #[error("not found")]
+    NotFound,
+    /// 409: the email address belongs to an existing account.
+    #[error("email already registered")]
+    EmailTaken,
+    /// 413: the body is over the configured limit.
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// 415: the body is not JSON.
+    #[error("unsupported media type")]
+    UnsupportedMediaType(&'static str),
+    /// 422: the body or query failed validation; names every field.
+    #[error("validation failed")]
+    Validation(FieldErrors),
+    /// 500: anything unexpected; logged, never shown.
+    #[error(transparent)]
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ApiError {
+    /// One validation error on one field.
+    #[must_use]
+    pub fn field(field: &str, message: &str) -> Self {
+        let mut errors = FieldErrors::new();
+        errors.add(field, message);
+        Self::Validation(errors)
+    }
+
+    pub fn internal(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Internal(err.into())
+    }
+
+    fn problem(&self) -> Problem {
+        match self {
+            Self::MalformedRequest(detail) => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "malformed-request",
+                "Malformed request",
+                detail,
+            ),
+            Self::InvalidCursor => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid-cursor",
+                "Invalid cursor",
+                "cursor is not a next_cursor issued for this query",
+            ),
+            Self::InvalidResetToken => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid-reset-token",
+                "Invalid reset token",
+                "the reset token is unknown, already used or expired",
+            ),
+            Self::Unauthorized(detail) => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Unauthorized",
+                detail,
+            ),
+            Self::InvalidCredentials => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid-credentials",
+                "Invalid credentials",
+                "email or password is incorrect",
+            ),
+            Self::InvalidRefreshToken => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid-refresh-token",
+                "Invalid refresh token",
+                "the refresh token is unknown, expired, revoked or already used",
+            ),
+            Self::NotFound => Problem::for_status(StatusCode::NOT_FOUND),
+            Self::EmailTaken => Problem::new(
+                StatusCode::CONFLICT,
+                "email-taken",
+                "Email already registered",
+                "an account with this email already exists",
+            ),
+            Self::PayloadTooLarge => Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE),
+            Self::UnsupportedMediaType(detail) => Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+                detail,
+            ),
+            Self::Validation(errors) => {
+                let detail = errors
+                    .as_slice()
+                    .iter()
+                    .map(|e| format!("{} {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let mut problem = Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation-error",
+                    "Validation failed",
+                    &detail,
+                );
+                problem.errors = Some(errors.as_slice().to_vec());
+                problem
+            }
+            Self::Internal(_) => Problem::for_status(StatusCode::INTERNAL_SERVER_ERROR),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> axum::response::Response {
+        if let Self::Internal(err) = &self {
+            // The body says nothing; the log (inside the request span, which
+            // carries the request id) says everything.
+            tracing::error!(error = %err, error.debug = ?err, "internal error");
+        }
+        self.problem().into_response()
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        match err {
+            sea_orm::DbErr::RecordNotFound(_) => Self::NotFound,
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<loco_rs::Error> for ApiError {
+    fn from(err: loco_rs::Error) -> Self {
+        match err {
+            loco_rs::Error::NotFound => Self::NotFound,
+            loco_rs::Error::DB(db) => db.into(),
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<loco_rs::model::ModelError> for ApiError {
+    fn from(err: loco_rs::model::ModelError) -> Self {
+        match err {
+            loco_rs::model::ModelError::EntityNotFound => Self::NotFound,
+            loco_rs::model::ModelError::DbErr(db) => db.into(),
+            other => Self::internal(other),
+        }
+    }
+}
+
+/// The RFC 9457 body.
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+impl Problem {
+    fn new(status: StatusCode, kind: &str, title: &str, detail: &str) -> Self {
+        Self {
+            kind: format!("/problems/{kind}"),
+            title: title.to_string(),
+            status: status.as_u16(),
+            detail: detail.to_string(),
+            errors: None,
+            request_id: None,
+        }
+    }
+
+    /// The generic problem for a status that carries no more specific story.
+    #[must_use]
+    pub fn for_status(status: StatusCode) -> Self {
+        let (kind, detail) = match status.as_u16() {
+            400 => ("malformed-request", "the request could not be read"),
+            401 => ("unauthorized", "a valid bearer token is required"),
+            404 => ("not-found", "no such resource"),
+            405 => ("method-not-allowed", "this method is not allowed here"),
+            408 | 504 => ("timeout", "the request took too long"),
+            413 => ("payload-too-large", "the request body is too large"),
+            415 => ("unsupported-media-type", "send application/json"),
+            422 => ("validation-error", "the request failed validation"),
+            429 => ("rate-limited", "too many requests"),
+            500 => ("internal-error", "an unexpected error occurred"),
+            503 => ("unavailable", "the service is unavailable"),
+            _ => ("http-error", ""),
+        };
+        let title = status.canonical_reason().unwrap_or("Error");
+        let detail = if detail.is_empty() { title } else { detail };
+        Self::new(status, kind, title, detail)
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> axum::response::Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if status == StatusCode::UNAUTHORIZED {
+            let challenge = if self.kind == "/problems/unauthorized" {
+                "Bearer error=\"invalid_token\""
+            } else {
+                "Bearer"
+            };
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
+        }
+        response
+    }
+}
+
+/// The outermost layer: every error response leaves as problem+json.
+///
+/// Responses already rendered by [`ApiError`] pass through (a 5xx gets the
+/// request id added); anything else with a 4xx/5xx status (the router's 404
+/// and 405, a caught panic, Loco's own error bodies) is replaced by the
+/// generic problem for its status, keeping headers such as `Allow`.
+pub async fn normalize_response(response: Response<Body>) -> Response<Body> {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes());
+    if is_problem && status.is_client_error() {
+        return response;
+    }
+    let (mut parts, _body) = response.into_parts();
+    let mut problem = Problem::for_status(status);
+    if status.is_server_error() {
+        problem.request_id = parts
+            .headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+    }
+    let rendered = problem.into_response();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in rendered.headers() {
+        parts.headers.insert(name.clone(), value.clone());
+    }
+    Response::from_parts(parts, rendered.into_body())
+}
+
+/// The router's fallback: unknown paths are a problem+json 404.
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound
+}

@@ -1,0 +1,62 @@
+//! The bearer-token extractor: a verified Loco JWT whose session is live.
+use axum::{
+    extract::FromRequestParts,
+    http::{header, request::Parts},
+};
+use loco_rs::{app::AppContext, auth::jwt::JWT};
+use uuid::Uuid;
+
+use crate::{errors::ApiError, models::users};
+
+/// The caller of an authenticated endpoint.
+pub struct CurrentUser {
+    pub user: users::Model,
+    /// The `jti` of the access token used: names the login (session).
+    pub jti: Uuid,
+}
+
+fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
+    let value = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .ok_or(ApiError::Unauthorized("missing bearer token"))?
+        .to_str()
+        .map_err(|_| ApiError::Unauthorized("malformed Authorization header"))?;
+    let (scheme, token) = value
+        .split_once(' ')
+        .ok_or(ApiError::Unauthorized("malformed Authorization header"))?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(ApiError::Unauthorized("malformed Authorization header"));
+    }
+    Ok(token.trim())
+}
+
+impl FromRequestParts<AppContext> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        ctx: &AppContext,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer_token(parts)?;
+        let jwt = ctx.config.get_jwt_config().map_err(ApiError::internal)?;
+        // Loco's validator pins HS512 (so `alg: none` and other algorithms
+        // fail), checks the signature and `exp` with no leeway.
+        let claims = JWT::new(&jwt.secret)
+            .validate(token)
+            .map_err(|_| ApiError::Unauthorized("invalid or expired token"))?
+            .claims;
+        let pid =
+            Uuid::try_parse(&claims.pid).map_err(|_| ApiError::Unauthorized("invalid token"))?;
+        let jti = claims
+            .claims
+            .get("jti")
+            .and_then(|v| v.as_str())
+            .and_then(|s| Uuid::try_parse(s).ok())
+            .ok_or(ApiError::Unauthorized("invalid token"))?;
+        let user = users::Model::find_by_live_access(&ctx.db, jti, pid)
+            .await?
+            .ok_or(ApiError::Unauthorized("token revoked or user gone"))?;
+        Ok(Self { user, jti })
+    }
+}

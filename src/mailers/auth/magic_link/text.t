@@ -1,2 +1,0 @@
-Magic link with this link: 
-{{host}}/api/auth/magic-link/{{token}}

@@ -1,0 +1,324 @@
+//! Tasks: every query is scoped to its owner; another user's task does not exist.
+use chrono::{DateTime, FixedOffset};
+use sea_orm::{
+    sea_query::{Condition, Expr},
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+pub use super::_entities::tasks::{self, ActiveModel, Column, Entity, Model};
+use super::{users, users::now};
+use crate::{
+    domain::{
+        account::Timezone,
+        body::Patch,
+        task::{DueDate, Priority, Status, TaskDescription, TaskTitle},
+    },
+    errors::ApiError,
+};
+
+impl sea_orm::ActiveModelBehavior for ActiveModel {}
+
+/// A complete task as written by POST and PUT: omitted optional fields are defaults.
+#[derive(Debug, Clone)]
+pub struct TaskDraft {
+    pub title: TaskTitle,
+    pub description: Option<TaskDescription>,
+    pub status: Status,
+    pub priority: Priority,
+    pub due: Option<DueDate>,
+}
+
+/// A JSON merge patch (RFC 7396) of a task: only what is present changes.
+#[derive(Debug, Clone)]
+pub struct TaskPatch {
+    pub title: Option<TaskTitle>,
+    pub description: Patch<TaskDescription>,
+    pub status: Option<Status>,
+    pub priority: Option<Priority>,
+    pub due: Patch<DueDate>,
+}
+
+/// Where a page starts: after this (created_at, id) in newest-first order.
+#[derive(Debug, Clone, Copy)]
+pub struct After {
+    pub created_at: DateTime<FixedOffset>,
+    pub pid: Uuid,
+}
+
+/// The values of the writable columns, whatever the write.
+struct Fields {
+    title: String,
+    description: Option<String>,
+    status: Status,
+    priority: Priority,
+    due: Option<DueDate>,
+}
+
+/// `completed_at` follows `status`: set when a task becomes complete, kept
+/// while it stays complete, cleared when it leaves.
+fn completed_at_after(
+    before: Option<(Status, Option<DateTime<FixedOffset>>)>,
+    status: Status,
+    at: DateTime<FixedOffset>,
+) -> Option<DateTime<FixedOffset>> {
+    match (before, status) {
+        (_, Status::Incomplete | Status::InProgress) => None,
+        (Some((Status::Complete, Some(done))), Status::Complete) => Some(done),
+        (_, Status::Complete) => Some(at),
+    }
+}
+
+impl Model {
+    /// The task `pid` of `owner_id`.
+    ///
+    /// # Errors
+    /// [`ApiError::NotFound`] when it does not exist or belongs to someone else.
+    pub async fn find_for_owner<C: ConnectionTrait>(
+        db: &C,
+        owner_id: i32,
+        pid: Uuid,
+    ) -> Result<Self, ApiError> {
+        Entity::find()
+            .filter(Column::UserId.eq(owner_id))
+            .filter(Column::Pid.eq(pid))
+            .one(db)
+            .await?
+            .ok_or(ApiError::NotFound)
+    }
+
+    /// Creates a task for `owner`; date-only due dates are read in the owner's timezone.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn create_for_owner<C: ConnectionTrait>(
+        db: &C,
+        owner: &users::Model,
+        draft: TaskDraft,
+    ) -> Result<Self, DbErr> {
+        let at = now();
+        let status = draft.status;
+        let mut task = ActiveModel {
+            pid: ActiveValue::Set(Uuid::new_v4()),
+            user_id: ActiveValue::Set(owner.id),
+            version: ActiveValue::Set(1),
+            created_at: ActiveValue::Set(at),
+            completed_at: ActiveValue::Set(completed_at_after(None, status, at)),
+            ..Default::default()
+        };
+        Fields::from(draft).write(&mut task, owner.timezone(), at);
+        task.insert(db).await
+    }
+
+    /// One page of the owner's tasks, newest first (ties by id), and whether more follow.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn list_for_owner<C: ConnectionTrait>(
+        db: &C,
+        owner_id: i32,
+        limit: u64,
+        after: Option<After>,
+    ) -> Result<(Vec<Self>, bool), DbErr> {
+        let mut query = Entity::find().filter(Column::UserId.eq(owner_id));
+        if let Some(after) = after {
+            query = query.filter(
+                Condition::any()
+                    .add(Column::CreatedAt.lt(after.created_at))
+                    .add(
+                        Condition::all()
+                            .add(Column::CreatedAt.eq(after.created_at))
+                            .add(Column::Pid.lt(after.pid)),
+                    ),
+            );
+        }
+        let mut rows = query
+            .order_by_desc(Column::CreatedAt)
+            .order_by_desc(Column::Pid)
+            .limit(limit + 1)
+            .all(db)
+            .await?;
+        let more = rows.len() as u64 > limit;
+        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok((rows, more))
+    }
+
+    /// Replaces the task's writable fields (PUT).
+    ///
+    /// # Errors
+    /// [`ApiError::NotFound`] as for [`Self::find_for_owner`]; database errors.
+    pub async fn replace_for_owner<C: ConnectionTrait>(
+        db: &C,
+        owner: &users::Model,
+        pid: Uuid,
+        draft: TaskDraft,
+    ) -> Result<Self, ApiError> {
+        Self::update_for_owner(db, owner, pid, |_| Fields::from(draft.clone())).await
+    }
+
+    /// Applies a merge patch (PATCH).
+    ///
+    /// # Errors
+    /// [`ApiError::NotFound`] as for [`Self::find_for_owner`]; database errors.
+    pub async fn patch_for_owner<C: ConnectionTrait>(
+        db: &C,
+        owner: &users::Model,
+        pid: Uuid,
+        patch: TaskPatch,
+    ) -> Result<Self, ApiError> {
+        Self::update_for_owner(db, owner, pid, |current| {
+            let mut fields = Fields::from(current);
+            if let Some(title) = patch.title.clone() {
+                fields.title = title.into_inner();
+            }
+            match patch.description.clone() {
+                Patch::Absent => {}
+                Patch::Null => fields.description = None,
+                Patch::Value(d) => fields.description = Some(d.into_inner()),
+            }
+            if let Some(status) = patch.status {
+                fields.status = status;
+            }
+            if let Some(priority) = patch.priority {
+                fields.priority = priority;
+            }
+            match patch.due {
+                Patch::Absent => {}
+                Patch::Null => fields.due = None,
+                Patch::Value(due) => fields.due = Some(due),
+            }
+            fields
+        })
+        .await
+    }
+
+    /// Read, change, and write back only if nobody wrote in between
+    /// (optimistic concurrency on `version`); retried on a lost race, so
+    /// concurrent writers never overwrite each other's changes unseen.
+    async fn update_for_owner<C: ConnectionTrait>(
+        db: &C,
+        owner: &users::Model,
+        pid: Uuid,
+        change: impl Fn(&Self) -> Fields,
+    ) -> Result<Self, ApiError> {
+        for _ in 0..8 {
+            let current = Self::find_for_owner(db, owner.id, pid).await?;
+            let at = now();
+            let fields = change(&current);
+            let completed_at = completed_at_after(
+                Some((Status::from_rank(current.status), current.completed_at)),
+                fields.status,
+                at,
+            );
+            let mut task = ActiveModel {
+                version: ActiveValue::Set(current.version + 1),
+                completed_at: ActiveValue::Set(completed_at),
+                ..Default::default()
+            };
+            fields.write(&mut task, owner.timezone(), at);
+            let written = Entity::update_many()
+                .set(task)
+                .filter(Column::Id.eq(current.id))
+                .filter(Column::Version.eq(current.version))
+                .exec_with_returning(db)
+                .await?;
+            if let Some(task) = written.into_iter().next() {
+                return Ok(task);
+            }
+        }
+        Err(ApiError::internal(
+            "task update kept losing concurrent races",
+        ))
+    }
+
+    /// Deletes the task.
+    ///
+    /// # Errors
+    /// [`ApiError::NotFound`] when it does not exist or belongs to someone else.
+    pub async fn delete_for_owner<C: ConnectionTrait>(
+        db: &C,
+        owner_id: i32,
+        pid: Uuid,
+    ) -> Result<(), ApiError> {
+        let result = Entity::delete_many()
+            .filter(Column::UserId.eq(owner_id))
+            .filter(Column::Pid.eq(pid))
+            .exec(db)
+            .await?;
+        if result.rows_affected == 0 {
+            return Err(ApiError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Recomputes the due instants of the owner's date-only tasks after a
+    /// timezone change, so "end of that day" follows the owner.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn rezone_date_only<C: ConnectionTrait>(
+        db: &C,
+        owner_id: i32,
+        timezone: Timezone,
+    ) -> Result<(), DbErr> {
+        let dated = Entity::find()
+            .filter(Column::UserId.eq(owner_id))
+            .filter(Column::DueOn.is_not_null())
+            .all(db)
+            .await?;
+        for task in dated {
+            let Some(date) = task.due_on else { continue };
+            Entity::update_many()
+                .col_expr(
+                    Column::DueAt,
+                    Expr::value(DueDate::Date(date).due_at(timezone).fixed_offset()),
+                )
+                .filter(Column::Id.eq(task.id))
+                .exec(db)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+impl From<TaskDraft> for Fields {
+    fn from(draft: TaskDraft) -> Self {
+        Self {
+            title: draft.title.into_inner(),
+            description: draft.description.map(TaskDescription::into_inner),
+            status: draft.status,
+            priority: draft.priority,
+            due: draft.due,
+        }
+    }
+}
+
+impl From<&Model> for Fields {
+    fn from(task: &Model) -> Self {
+        let due = match (task.due_on, task.due_at) {
+            (Some(date), _) => Some(DueDate::Date(date)),
+            (None, Some(at)) => Some(DueDate::At(at.to_utc())),
+            (None, None) => None,
+        };
+        Self {
+            title: task.title.clone(),
+            description: task.description.clone(),
+            status: Status::from_rank(task.status),
+            priority: Priority::from_rank(task.priority),
+            due,
+        }
+    }
+}
+
+impl Fields {
+    fn write(self, task: &mut ActiveModel, timezone: Timezone, at: DateTime<FixedOffset>) {
+        task.title = ActiveValue::Set(self.title);
+        task.description = ActiveValue::Set(self.description);
+        task.status = ActiveValue::Set(self.status.rank());
+        task.priority = ActiveValue::Set(self.priority.rank());
+        task.due_at = ActiveValue::Set(self.due.map(|d| d.due_at(timezone).fixed_offset()));
+        task.due_on = ActiveValue::Set(self.due.and_then(DueDate::date));
+        task.updated_at = ActiveValue::Set(at);
+    }
+}

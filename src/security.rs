@@ -1,0 +1,103 @@
+//! Password hashing off the async executor, and opaque token helpers.
+use std::sync::{Arc, OnceLock};
+
+use loco_rs::{app::AppContext, hash};
+use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
+
+use crate::errors::ApiError;
+
+/// Argon2id hashing and verification (Loco's `hash` module) on Tokio's
+/// blocking pool, at most `permits` at a time so a login storm queues here
+/// instead of starving every other request of CPU and blocking threads.
+pub struct Passwords {
+    permits: Semaphore,
+    dummy_hash: OnceLock<String>,
+}
+
+impl Passwords {
+    #[must_use]
+    pub fn new(concurrency: usize) -> Self {
+        let permits = if concurrency == 0 {
+            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+        } else {
+            concurrency
+        };
+        Self {
+            permits: Semaphore::new(permits),
+            dummy_hash: OnceLock::new(),
+        }
+    }
+
+    /// The instance stored at boot.
+    ///
+    /// # Errors
+    /// Internal error when boot did not store it (a wiring bug).
+    pub fn of(ctx: &AppContext) -> Result<Arc<Self>, ApiError> {
+        ctx.shared_store
+            .get::<Arc<Self>>()
+            .ok_or_else(|| ApiError::internal("password hasher is not loaded"))
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
+        tokio::task::spawn_blocking(job)
+            .await
+            .map_err(ApiError::internal)
+    }
+
+    /// Hashes a new password (Argon2id, PHC string).
+    ///
+    /// # Errors
+    /// Internal error when hashing fails.
+    pub async fn hash(&self, password: &str) -> Result<String, ApiError> {
+        let password = password.to_string();
+        self.run(move || hash::hash_password(&password))
+            .await?
+            .map_err(ApiError::internal)
+    }
+
+    /// Checks `password` against `stored`. With no stored hash (unknown
+    /// email) it still runs one full verification against a dummy hash, so
+    /// both failures take the same time.
+    ///
+    /// # Errors
+    /// Internal error when the blocking pool fails.
+    pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool, ApiError> {
+        let known = stored.is_some();
+        let stored = match stored {
+            Some(s) => s.to_string(),
+            None => self.dummy_hash().await?,
+        };
+        let password = password.to_string();
+        let matches = self
+            .run(move || hash::verify_password(&password, &stored))
+            .await?;
+        Ok(known && matches)
+    }
+
+    async fn dummy_hash(&self) -> Result<String, ApiError> {
+        if let Some(h) = self.dummy_hash.get() {
+            return Ok(h.clone());
+        }
+        let h = self.hash(&new_secret()).await?;
+        Ok(self.dummy_hash.get_or_init(|| h).clone())
+    }
+}
+
+/// A fresh opaque secret: 43 alphanumeric characters (about 256 bits).
+#[must_use]
+pub fn new_secret() -> String {
+    hash::random_string(43)
+}
+
+/// The stored form of an opaque token. Tokens carry 256 bits of entropy, so
+/// a fast hash is enough; only the hash ever reaches the database.
+#[must_use]
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,85 @@
+//! Typed application settings, read once at boot from the `settings:` key of
+//! `config/<env>.yaml`, plus the checked JWT secret.
+use std::sync::Arc;
+
+use base64::Engine;
+use loco_rs::app::AppContext;
+use serde::Deserialize;
+
+use crate::errors::ApiError;
+
+/// Shortest decoded `JWT_SECRET` accepted (HS512 wants at least 256 bits).
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Lifetime of a refresh token; each rotation starts a new one.
+    pub refresh_token_ttl_seconds: i64,
+    /// Lifetime of a password-reset token.
+    pub reset_token_ttl_seconds: i64,
+    /// Password hashes running at once (each is ~20 MB and ~50 ms of CPU);
+    /// 0 means one per CPU core.
+    pub password_hash_concurrency: usize,
+    /// Key for cursor tags: the decoded JWT secret, set at boot.
+    #[serde(skip)]
+    pub cursor_key: Vec<u8>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            refresh_token_ttl_seconds: 30 * 24 * 3600,
+            reset_token_ttl_seconds: 3600,
+            password_hash_concurrency: 0,
+            cursor_key: Vec::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// Parses `settings:` (absent means all defaults).
+    ///
+    /// # Errors
+    /// When a key is unknown or has the wrong type.
+    pub fn from_config(value: Option<&serde_json::Value>) -> loco_rs::Result<Self> {
+        value.map_or_else(
+            || Ok(Self::default()),
+            |v| {
+                serde_json::from_value(v.clone())
+                    .map_err(|e| loco_rs::Error::string(&format!("invalid `settings`: {e}")))
+            },
+        )
+    }
+
+    /// The settings stored at boot.
+    ///
+    /// # Errors
+    /// Internal error when boot did not store them (a wiring bug).
+    pub fn of(ctx: &AppContext) -> Result<Arc<Self>, ApiError> {
+        ctx.shared_store
+            .get::<Arc<Self>>()
+            .ok_or_else(|| ApiError::internal("settings are not loaded"))
+    }
+}
+
+/// Refuses a JWT secret that is not base64 or is shorter than 32 bytes
+/// decoded: Loco would otherwise fail every login at run time.
+///
+/// # Errors
+/// A message naming the problem (never the secret).
+pub fn check_jwt_secret(secret: &str) -> loco_rs::Result<Vec<u8>> {
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(secret.trim())
+        .map_err(|_| {
+            loco_rs::Error::string(
+                "JWT_SECRET must be base64 (generate one with `openssl rand -base64 48`)",
+            )
+        })?;
+    if decoded.len() < MIN_JWT_SECRET_BYTES {
+        return Err(loco_rs::Error::string(&format!(
+            "JWT_SECRET must decode to at least {MIN_JWT_SECRET_BYTES} bytes (generate one with `openssl rand -base64 48`)"
+        )));
+    }
+    Ok(decoded)
+}
