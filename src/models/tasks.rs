@@ -20,6 +20,9 @@ use crate::{
 
 impl sea_orm::ActiveModelBehavior for ActiveModel {}
 
+/// Attempts of one optimistic update before giving up (see `update_for_owner`).
+const MAX_WRITE_ATTEMPTS: usize = 100;
+
 /// A complete task as written by POST and PUT: omitted optional fields are defaults.
 #[derive(Debug, Clone)]
 pub struct TaskDraft {
@@ -195,14 +198,16 @@ impl Model {
 
     /// Read, change, and write back only if nobody wrote in between
     /// (optimistic concurrency on `version`); retried on a lost race, so
-    /// concurrent writers never overwrite each other's changes unseen.
+    /// concurrent writers never overwrite each other's changes unseen. Each
+    /// round lets at least one writer through, so `MAX_WRITE_ATTEMPTS`
+    /// bounds how many simultaneous writers of one task always succeed.
     async fn update_for_owner<C: ConnectionTrait>(
         db: &C,
         owner: &users::Model,
         pid: Uuid,
         change: impl Fn(&Self) -> Fields,
     ) -> Result<Self, ApiError> {
-        for _ in 0..8 {
+        for _ in 0..MAX_WRITE_ATTEMPTS {
             let current = Self::find_for_owner(db, owner.id, pid).await?;
             let at = now();
             let fields = change(&current);
@@ -226,6 +231,7 @@ impl Model {
             if let Some(task) = written.into_iter().next() {
                 return Ok(task);
             }
+            tokio::task::yield_now().await;
         }
         Err(ApiError::internal(
             "task update kept losing concurrent races",

@@ -1,0 +1,90 @@
+//! Parallel writers never surface as 5xx (SQLite busy handling, optimistic updates).
+use std::future::IntoFuture;
+
+use futures_util::future::join_all;
+use loco_rs::testing::prelude::*;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{json, Value};
+use serial_test::serial;
+use taskforge::app::App;
+
+use super::helpers::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[serial]
+async fn parallel_creates_from_several_users_all_succeed() {
+    request::<App, _, _>(|server, _ctx| async move {
+        let mut users = Vec::new();
+        for i in 0..4 {
+            users.push(login_as(&server, &format!("writer{i}@example.com")).await);
+        }
+
+        let creates = users.iter().flat_map(|user| {
+            (0..25).map(|n| {
+                server
+                    .post("/tasks")
+                    .add_header("authorization", bearer(&user.access_token))
+                    .json(&json!({ "title": format!("task {n}") }))
+                    .into_future()
+            })
+        });
+        let responses = join_all(creates).await;
+
+        let statuses: Vec<u16> = responses.iter().map(|r| r.status_code().as_u16()).collect();
+        assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+        for user in &users {
+            let page: Value = server
+                .get("/tasks?limit=100")
+                .add_header("authorization", bearer(&user.access_token))
+                .await
+                .json();
+            assert_eq!(page["data"].as_array().unwrap().len(), 25);
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[serial]
+async fn parallel_patches_of_one_task_are_all_applied() {
+    request::<App, _, _>(|server, ctx| async move {
+        let ann = login_as(&server, "ann@example.com").await;
+        let task = create_task(&server, &ann.access_token, json!({"title": "t"})).await;
+        let path = format!("/tasks/{}", task["id"].as_str().unwrap());
+        let priorities = ["low", "medium", "high", "urgent"];
+
+        let patches = (0..40).map(|n| {
+            let body = if n % 2 == 0 {
+                json!({ "description": format!("d{n}") })
+            } else {
+                json!({ "priority": priorities[n % 4] })
+            };
+            server
+                .patch(&path)
+                .add_header("authorization", bearer(&ann.access_token))
+                .json(&body)
+                .into_future()
+        });
+        let responses = join_all(patches).await;
+
+        let statuses: Vec<u16> = responses.iter().map(|r| r.status_code().as_u16()).collect();
+        assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+        let done = server
+            .get(&path)
+            .add_header("authorization", bearer(&ann.access_token))
+            .await;
+        assert_eq!(done.status_code(), 200);
+        let version: i32 = taskforge::models::tasks::Entity::find()
+            .filter(
+                taskforge::models::tasks::Column::Pid
+                    .eq(uuid::Uuid::parse_str(task["id"].as_str().unwrap()).unwrap()),
+            )
+            .one(&ctx.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .version;
+        assert_eq!(version, 41, "every patch wrote exactly once");
+    })
+    .await;
+}
