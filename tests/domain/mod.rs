@@ -1,1 +1,4 @@
 mod body;
+mod cursor;
+mod errors;
+mod task;

@@ -1,0 +1,218 @@
+//! Task model rules: ownership, completed_at, rezoning of date-only due dates.
+use chrono::{NaiveDate, TimeZone, Utc};
+use loco_rs::testing::prelude::*;
+use serial_test::serial;
+use taskforge::{
+    app::App,
+    domain::{
+        account::{Email, PersonName, Timezone},
+        body::Patch,
+        task::{DueDate, Priority, Status, TaskTitle},
+    },
+    errors::ApiError,
+    models::{
+        tasks::{self, TaskDraft, TaskPatch},
+        users,
+    },
+};
+
+async fn user(db: &sea_orm::DatabaseConnection, email: &str) -> users::Model {
+    users::Model::register(
+        db,
+        users::NewUser {
+            name: PersonName::parse("Someone").unwrap(),
+            email: Email::parse(email).unwrap(),
+            password_hash: "not-a-real-hash".into(),
+        },
+    )
+    .await
+    .unwrap()
+}
+
+fn draft(title: &str) -> TaskDraft {
+    TaskDraft {
+        title: TaskTitle::parse(title).unwrap(),
+        description: None,
+        status: Status::Incomplete,
+        priority: Priority::Medium,
+        due: None,
+    }
+}
+
+fn no_change() -> TaskPatch {
+    TaskPatch {
+        title: None,
+        description: Patch::Absent,
+        status: None,
+        priority: None,
+        due: Patch::Absent,
+    }
+}
+
+#[tokio::test]
+#[serial]
+async fn another_owner_cannot_find_change_or_delete_a_task() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let ann = user(db, "ann@example.com").await;
+    let bob = user(db, "bob@example.com").await;
+    let task = tasks::Model::create_for_owner(db, &ann, draft("ann's"))
+        .await
+        .unwrap();
+
+    let found = tasks::Model::find_for_owner(db, bob.id, task.pid).await;
+    let patched = tasks::Model::patch_for_owner(db, &bob, task.pid, no_change()).await;
+    let deleted = tasks::Model::delete_for_owner(db, bob.id, task.pid).await;
+
+    assert!(matches!(found, Err(ApiError::NotFound)));
+    assert!(matches!(patched, Err(ApiError::NotFound)));
+    assert!(matches!(deleted, Err(ApiError::NotFound)));
+    assert!(tasks::Model::find_for_owner(db, ann.id, task.pid)
+        .await
+        .is_ok());
+}
+
+#[tokio::test]
+#[serial]
+async fn creating_a_complete_task_sets_completed_at() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let ann = user(db, "ann@example.com").await;
+
+    let mut done = draft("done");
+    done.status = Status::Complete;
+    let task = tasks::Model::create_for_owner(db, &ann, done)
+        .await
+        .unwrap();
+
+    assert!(task.completed_at.is_some());
+    assert_eq!(task.version, 1);
+}
+
+#[tokio::test]
+#[serial]
+async fn every_write_bumps_the_version_and_updated_at() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let ann = user(db, "ann@example.com").await;
+    let task = tasks::Model::create_for_owner(db, &ann, draft("t"))
+        .await
+        .unwrap();
+
+    let patched = tasks::Model::patch_for_owner(db, &ann, task.pid, no_change())
+        .await
+        .unwrap();
+    let replaced = tasks::Model::replace_for_owner(db, &ann, task.pid, draft("t2"))
+        .await
+        .unwrap();
+
+    assert_eq!(patched.version, 2);
+    assert_eq!(replaced.version, 3);
+    assert!(replaced.updated_at >= task.updated_at);
+    assert_eq!(replaced.created_at, task.created_at);
+}
+
+#[tokio::test]
+#[serial]
+async fn completed_at_is_kept_while_complete_and_cleared_on_reopen() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let ann = user(db, "ann@example.com").await;
+    let task = tasks::Model::create_for_owner(db, &ann, draft("t"))
+        .await
+        .unwrap();
+
+    let mut complete = no_change();
+    complete.status = Some(Status::Complete);
+    let done = tasks::Model::patch_for_owner(db, &ann, task.pid, complete.clone())
+        .await
+        .unwrap();
+    let again = tasks::Model::patch_for_owner(db, &ann, task.pid, complete)
+        .await
+        .unwrap();
+    let mut reopen = no_change();
+    reopen.status = Some(Status::Incomplete);
+    let reopened = tasks::Model::patch_for_owner(db, &ann, task.pid, reopen)
+        .await
+        .unwrap();
+
+    assert!(done.completed_at.is_some());
+    assert_eq!(again.completed_at, done.completed_at);
+    assert_eq!(reopened.completed_at, None);
+}
+
+#[tokio::test]
+#[serial]
+async fn the_database_refuses_a_complete_task_without_completed_at() {
+    use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let ann = user(db, "ann@example.com").await;
+    let task = tasks::Model::create_for_owner(db, &ann, draft("t"))
+        .await
+        .unwrap();
+
+    let result = tasks::Entity::update_many()
+        .col_expr(tasks::Column::Status, Expr::value(Status::Complete.rank()))
+        .filter(tasks::Column::Id.eq(task.id))
+        .exec(db)
+        .await;
+
+    assert!(
+        result.is_err(),
+        "CHECK constraint must reject status=complete with completed_at NULL"
+    );
+}
+
+#[tokio::test]
+#[serial]
+async fn changing_timezone_moves_date_only_due_dates_but_not_instants() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let ann = user(db, "ann@example.com").await;
+    let mut dated = draft("dated");
+    dated.due = Some(DueDate::Date(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()));
+    let mut timed = draft("timed");
+    let instant = Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).unwrap();
+    timed.due = Some(DueDate::At(instant));
+    let dated = tasks::Model::create_for_owner(db, &ann, dated)
+        .await
+        .unwrap();
+    let timed = tasks::Model::create_for_owner(db, &ann, timed)
+        .await
+        .unwrap();
+
+    let tokyo = Timezone::parse("Asia/Tokyo").unwrap();
+    tasks::Model::rezone_date_only(db, ann.id, tokyo)
+        .await
+        .unwrap();
+
+    let dated = tasks::Model::find_for_owner(db, ann.id, dated.pid)
+        .await
+        .unwrap();
+    let timed = tasks::Model::find_for_owner(db, ann.id, timed.pid)
+        .await
+        .unwrap();
+    assert_eq!(
+        dated.due_at.unwrap().to_utc(),
+        Utc.with_ymd_and_hms(2026, 12, 1, 14, 59, 59).unwrap()
+    );
+    assert_eq!(dated.due_on, NaiveDate::from_ymd_opt(2026, 12, 1));
+    assert_eq!(timed.due_at.unwrap().to_utc(), instant);
+}
+
+#[tokio::test]
+#[serial]
+async fn deleting_a_user_deletes_their_tasks() {
+    use sea_orm::{EntityTrait, ModelTrait, PaginatorTrait};
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let ann = user(db, "ann@example.com").await;
+    tasks::Model::create_for_owner(db, &ann, draft("t"))
+        .await
+        .unwrap();
+
+    ann.delete(db).await.unwrap();
+
+    assert_eq!(tasks::Entity::find().count(db).await.unwrap(), 0);
+}
