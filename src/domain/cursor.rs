@@ -55,7 +55,7 @@ impl Cursor {
         m.update(payload);
         m.verify_truncated_left(tag).ok()?;
         let (found_scope, key): (String, Vec<Value>) = serde_json::from_slice(payload).ok()?;
-        (found_scope == scope).then(|| Self {
+        (found_scope == scope).then_some(Self {
             scope: found_scope,
             key,
         })
