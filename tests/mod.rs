@@ -1,4 +1,5 @@
 //! The one test binary: domain rules, models, and HTTP requests.
+mod config;
 mod domain;
 mod models;
 mod requests;

@@ -1,0 +1,118 @@
+//! The shipped configuration files: production needs only JWT_SECRET.
+use std::path::Path;
+
+use loco_rs::environment::Environment;
+use serial_test::serial;
+use taskforge::settings::{check_jwt_secret, Settings};
+
+const PRODUCTION_VARS: &[&str] = &[
+    "JWT_SECRET",
+    "SMTP_HOST",
+    "SMTP_USER",
+    "SMTP_PASSWORD",
+    "DATABASE_URL",
+    "PORT",
+];
+
+/// Runs `f` with exactly `vars` set among the production variables.
+fn with_env<T>(vars: &[(&str, &str)], f: impl FnOnce() -> T) -> T {
+    let saved: Vec<_> = PRODUCTION_VARS
+        .iter()
+        .map(|k| (*k, std::env::var(k).ok()))
+        .collect();
+    for key in PRODUCTION_VARS {
+        std::env::remove_var(key);
+    }
+    for (key, value) in vars {
+        std::env::set_var(key, value);
+    }
+    let result = f();
+    for (key, value) in saved {
+        match value {
+            Some(v) => std::env::set_var(key, v),
+            None => std::env::remove_var(key),
+        }
+    }
+    result
+}
+
+fn production() -> loco_rs::Result<loco_rs::config::Config> {
+    Environment::Production.load_from_folder(Path::new("config"))
+}
+
+const SECRET: &str = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0";
+
+#[test]
+#[serial]
+fn production_refuses_to_load_without_jwt_secret() {
+    let loaded = with_env(&[], production);
+    assert!(loaded.is_err());
+}
+
+#[test]
+#[serial]
+fn production_loads_with_only_jwt_secret_and_skips_mail() {
+    let config = with_env(&[("JWT_SECRET", SECRET)], production).unwrap();
+
+    assert_eq!(config.server.port, 5150);
+    assert!(config.database.uri.starts_with("sqlite://"));
+    let smtp = config
+        .mailer
+        .as_ref()
+        .and_then(|m| m.smtp.as_ref())
+        .unwrap();
+    assert!(!smtp.enable);
+    assert!(smtp.auth.is_none());
+    assert_eq!(config.get_jwt_config().unwrap().expiration, 900);
+    assert!(Settings::from_config(config.settings.as_ref()).is_ok());
+}
+
+#[test]
+#[serial]
+fn production_reads_port_database_and_smtp_from_the_environment() {
+    let config = with_env(
+        &[
+            ("JWT_SECRET", SECRET),
+            ("PORT", "8080"),
+            ("DATABASE_URL", "postgres://db/taskforge"),
+            ("SMTP_HOST", "smtp.example.com"),
+            ("SMTP_USER", "mailer"),
+            ("SMTP_PASSWORD", "p@ss: \"word\" #1"),
+        ],
+        production,
+    )
+    .unwrap();
+
+    assert_eq!(config.server.port, 8080);
+    assert_eq!(config.database.uri, "postgres://db/taskforge");
+    let smtp = config
+        .mailer
+        .as_ref()
+        .and_then(|m| m.smtp.as_ref())
+        .unwrap();
+    assert!(smtp.enable);
+    assert_eq!(smtp.host, "smtp.example.com");
+    let auth = smtp.auth.as_ref().unwrap();
+    assert_eq!(auth.user, "mailer");
+    assert_eq!(auth.password, "p@ss: \"word\" #1");
+}
+
+#[test]
+fn jwt_secret_must_be_base64_of_at_least_32_bytes() {
+    assert!(check_jwt_secret(SECRET).is_ok());
+    assert!(check_jwt_secret("c2hvcnQ=").is_err());
+    assert!(check_jwt_secret("not base64 at all!").is_err());
+    assert!(check_jwt_secret("").is_err());
+}
+
+#[test]
+fn unknown_settings_keys_are_refused() {
+    let bad = serde_json::json!({"refresh_token_ttl": 5});
+    assert!(Settings::from_config(Some(&bad)).is_err());
+    assert_eq!(
+        Settings::from_config(None)
+            .unwrap()
+            .refresh_token_ttl_seconds,
+        30 * 24 * 3600
+    );
+}
