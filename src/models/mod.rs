@@ -1,4 +1,5 @@
 pub mod _entities;
 pub mod sessions;
+pub mod task_changes;
 pub mod tasks;
 pub mod users;

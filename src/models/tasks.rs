@@ -8,13 +8,11 @@ use sea_orm::{
 use uuid::Uuid;
 
 pub use super::_entities::tasks::{self, ActiveModel, Column, Entity, Model};
+use super::task_changes::{completed_at_after, Fields};
+pub use super::task_changes::{TaskDraft, TaskPatch};
 use super::{users, users::now};
 use crate::{
-    domain::{
-        account::Timezone,
-        body::Patch,
-        task::{DueDate, Priority, Status, TaskDescription, TaskTitle},
-    },
+    domain::{account::Timezone, body::Patch, task::DueDate, task::Status},
     errors::ApiError,
 };
 
@@ -23,54 +21,11 @@ impl sea_orm::ActiveModelBehavior for ActiveModel {}
 /// Attempts of one optimistic update before giving up (see `update_for_owner`).
 const MAX_WRITE_ATTEMPTS: usize = 100;
 
-/// A complete task as written by POST and PUT: omitted optional fields are defaults.
-#[derive(Debug, Clone)]
-pub struct TaskDraft {
-    pub title: TaskTitle,
-    pub description: Option<TaskDescription>,
-    pub status: Status,
-    pub priority: Priority,
-    pub due: Option<DueDate>,
-}
-
-/// A JSON merge patch (RFC 7396) of a task: only what is present changes.
-#[derive(Debug, Clone)]
-pub struct TaskPatch {
-    pub title: Option<TaskTitle>,
-    pub description: Patch<TaskDescription>,
-    pub status: Option<Status>,
-    pub priority: Option<Priority>,
-    pub due: Patch<DueDate>,
-}
-
 /// Where a page starts: after this (created_at, id) in newest-first order.
 #[derive(Debug, Clone, Copy)]
 pub struct After {
     pub created_at: DateTime<FixedOffset>,
     pub pid: Uuid,
-}
-
-/// The values of the writable columns, whatever the write.
-struct Fields {
-    title: String,
-    description: Option<String>,
-    status: Status,
-    priority: Priority,
-    due: Option<DueDate>,
-}
-
-/// `completed_at` follows `status`: set when a task becomes complete, kept
-/// while it stays complete, cleared when it leaves.
-fn completed_at_after(
-    before: Option<(Status, Option<DateTime<FixedOffset>>)>,
-    status: Status,
-    at: DateTime<FixedOffset>,
-) -> Option<DateTime<FixedOffset>> {
-    match (before, status) {
-        (_, Status::Incomplete | Status::InProgress) => None,
-        (Some((Status::Complete, Some(done))), Status::Complete) => Some(done),
-        (_, Status::Complete) => Some(at),
-    }
 }
 
 impl Model {
@@ -285,46 +240,5 @@ impl Model {
                 .await?;
         }
         Ok(())
-    }
-}
-
-impl From<TaskDraft> for Fields {
-    fn from(draft: TaskDraft) -> Self {
-        Self {
-            title: draft.title.into_inner(),
-            description: draft.description.map(TaskDescription::into_inner),
-            status: draft.status,
-            priority: draft.priority,
-            due: draft.due,
-        }
-    }
-}
-
-impl From<&Model> for Fields {
-    fn from(task: &Model) -> Self {
-        let due = match (task.due_on, task.due_at) {
-            (Some(date), _) => Some(DueDate::Date(date)),
-            (None, Some(at)) => Some(DueDate::At(at.to_utc())),
-            (None, None) => None,
-        };
-        Self {
-            title: task.title.clone(),
-            description: task.description.clone(),
-            status: Status::from_rank(task.status),
-            priority: Priority::from_rank(task.priority),
-            due,
-        }
-    }
-}
-
-impl Fields {
-    fn write(self, task: &mut ActiveModel, timezone: Timezone, at: DateTime<FixedOffset>) {
-        task.title = ActiveValue::Set(self.title);
-        task.description = ActiveValue::Set(self.description);
-        task.status = ActiveValue::Set(self.status.rank());
-        task.priority = ActiveValue::Set(self.priority.rank());
-        task.due_at = ActiveValue::Set(self.due.map(|d| d.due_at(timezone).fixed_offset()));
-        task.due_on = ActiveValue::Set(self.due.and_then(DueDate::date));
-        task.updated_at = ActiveValue::Set(at);
     }
 }

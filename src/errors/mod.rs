@@ -4,14 +4,12 @@
 //! and [`normalize_response`] (the outermost layer) rewrites any other error
 //! response (axum rejections, the router's 404/405, a panic caught by Loco)
 //! into the same shape. `docs/errors.md` lists every `type`.
-use axum::{
-    body::Body,
-    http::{header, HeaderValue, Response, StatusCode},
-    response::IntoResponse,
-};
+mod problem;
+
+use axum::{http::StatusCode, response::IntoResponse};
 use serde::Serialize;
 
-pub const PROBLEM_JSON: &str = "application/problem+json";
+pub use problem::{normalize_response, not_found, Problem, PROBLEM_JSON};
 
 /// One offending field (or query parameter) of a validation failure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -236,116 +234,4 @@ impl From<loco_rs::model::ModelError> for ApiError {
             other => Self::internal(other),
         }
     }
-}
-
-/// The RFC 9457 body.
-#[derive(Debug, Serialize)]
-pub struct Problem {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
-    pub status: u16,
-    pub detail: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<FieldError>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-}
-
-impl Problem {
-    fn new(status: StatusCode, kind: &str, title: &str, detail: &str) -> Self {
-        Self {
-            kind: format!("/problems/{kind}"),
-            title: title.to_string(),
-            status: status.as_u16(),
-            detail: detail.to_string(),
-            errors: None,
-            request_id: None,
-        }
-    }
-
-    /// The generic problem for a status that carries no more specific story.
-    #[must_use]
-    pub fn for_status(status: StatusCode) -> Self {
-        let (kind, detail) = match status.as_u16() {
-            400 => ("malformed-request", "the request could not be read"),
-            401 => ("unauthorized", "a valid bearer token is required"),
-            404 => ("not-found", "no such resource"),
-            405 => ("method-not-allowed", "this method is not allowed here"),
-            408 | 504 => ("timeout", "the request took too long"),
-            413 => ("payload-too-large", "the request body is too large"),
-            415 => ("unsupported-media-type", "send application/json"),
-            422 => ("validation-error", "the request failed validation"),
-            429 => ("rate-limited", "too many requests"),
-            500 => ("internal-error", "an unexpected error occurred"),
-            503 => ("unavailable", "the service is unavailable"),
-            _ => ("http-error", ""),
-        };
-        let title = status.canonical_reason().unwrap_or("Error");
-        let detail = if detail.is_empty() { title } else { detail };
-        Self::new(status, kind, title, detail)
-    }
-}
-
-impl IntoResponse for Problem {
-    fn into_response(self) -> axum::response::Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = serde_json::to_vec(&self).unwrap_or_default();
-        let mut response = (status, body).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-        if status == StatusCode::UNAUTHORIZED {
-            let challenge = if self.kind == "/problems/unauthorized" {
-                "Bearer error=\"invalid_token\""
-            } else {
-                "Bearer"
-            };
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static(challenge),
-            );
-        }
-        response
-    }
-}
-
-/// The outermost layer: every error response leaves as problem+json.
-///
-/// Responses already rendered by [`ApiError`] pass through (a 5xx gets the
-/// request id added); anything else with a 4xx/5xx status (the router's 404
-/// and 405, a caught panic, Loco's own error bodies) is replaced by the
-/// generic problem for its status, keeping headers such as `Allow`.
-pub async fn normalize_response(response: Response<Body>) -> Response<Body> {
-    let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
-        return response;
-    }
-    let is_problem = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes());
-    if is_problem && status.is_client_error() {
-        return response;
-    }
-    let (mut parts, _body) = response.into_parts();
-    let mut problem = Problem::for_status(status);
-    if status.is_server_error() {
-        problem.request_id = parts
-            .headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-    }
-    let rendered = problem.into_response();
-    parts.headers.remove(header::CONTENT_LENGTH);
-    for (name, value) in rendered.headers() {
-        parts.headers.insert(name.clone(), value.clone());
-    }
-    Response::from_parts(parts, rendered.into_body())
-}
-
-/// The router's fallback: unknown paths are a problem+json 404.
-pub async fn not_found() -> ApiError {
-    ApiError::NotFound
 }

@@ -1,0 +1,100 @@
+//! What a write does to a task: the full draft (POST, PUT), the merge patch
+//! (PATCH), and the rule that keeps `completed_at` in step with `status`.
+use chrono::{DateTime, FixedOffset};
+use sea_orm::ActiveValue;
+
+use super::_entities::tasks::{ActiveModel, Model};
+use crate::domain::{
+    account::Timezone,
+    body::Patch,
+    task::{DueDate, Priority, Status, TaskDescription, TaskTitle},
+};
+
+/// A complete task as written by POST and PUT: omitted optional fields are defaults.
+#[derive(Debug, Clone)]
+pub struct TaskDraft {
+    pub title: TaskTitle,
+    pub description: Option<TaskDescription>,
+    pub status: Status,
+    pub priority: Priority,
+    pub due: Option<DueDate>,
+}
+
+/// A JSON merge patch (RFC 7396) of a task: only what is present changes.
+#[derive(Debug, Clone)]
+pub struct TaskPatch {
+    pub title: Option<TaskTitle>,
+    pub description: Patch<TaskDescription>,
+    pub status: Option<Status>,
+    pub priority: Option<Priority>,
+    pub due: Patch<DueDate>,
+}
+
+/// The values of the writable columns, whatever the write.
+pub(super) struct Fields {
+    pub title: String,
+    pub description: Option<String>,
+    pub status: Status,
+    pub priority: Priority,
+    pub due: Option<DueDate>,
+}
+
+/// `completed_at` follows `status`: set when a task becomes complete, kept
+/// while it stays complete, cleared when it leaves.
+pub(super) fn completed_at_after(
+    before: Option<(Status, Option<DateTime<FixedOffset>>)>,
+    status: Status,
+    at: DateTime<FixedOffset>,
+) -> Option<DateTime<FixedOffset>> {
+    match (before, status) {
+        (_, Status::Incomplete | Status::InProgress) => None,
+        (Some((Status::Complete, Some(done))), Status::Complete) => Some(done),
+        (_, Status::Complete) => Some(at),
+    }
+}
+
+impl From<TaskDraft> for Fields {
+    fn from(draft: TaskDraft) -> Self {
+        Self {
+            title: draft.title.into_inner(),
+            description: draft.description.map(TaskDescription::into_inner),
+            status: draft.status,
+            priority: draft.priority,
+            due: draft.due,
+        }
+    }
+}
+
+impl From<&Model> for Fields {
+    fn from(task: &Model) -> Self {
+        let due = match (task.due_on, task.due_at) {
+            (Some(date), _) => Some(DueDate::Date(date)),
+            (None, Some(at)) => Some(DueDate::At(at.to_utc())),
+            (None, None) => None,
+        };
+        Self {
+            title: task.title.clone(),
+            description: task.description.clone(),
+            status: Status::from_rank(task.status),
+            priority: Priority::from_rank(task.priority),
+            due,
+        }
+    }
+}
+
+impl Fields {
+    pub(super) fn write(
+        self,
+        task: &mut ActiveModel,
+        timezone: Timezone,
+        at: DateTime<FixedOffset>,
+    ) {
+        task.title = ActiveValue::Set(self.title);
+        task.description = ActiveValue::Set(self.description);
+        task.status = ActiveValue::Set(self.status.rank());
+        task.priority = ActiveValue::Set(self.priority.rank());
+        task.due_at = ActiveValue::Set(self.due.map(|d| d.due_at(timezone).fixed_offset()));
+        task.due_on = ActiveValue::Set(self.due.and_then(DueDate::date));
+        task.updated_at = ActiveValue::Set(at);
+    }
+}
