@@ -54,7 +54,7 @@ impl Hooks for App {
         let mut parsed = Settings::from_config(ctx.config.settings.as_ref())?;
         parsed.cursor_key = cursor_key;
         ctx.shared_store
-            .insert(Arc::new(Passwords::new(parsed.password_hash_concurrency)));
+            .insert(Arc::new(Passwords::new(parsed.password_hash_concurrency)?));
         ctx.shared_store.insert(Arc::new(parsed));
         initializers::database::tune_sqlite(ctx).await
     }

@@ -1,5 +1,5 @@
 //! Password hashing off the async executor, and opaque token helpers.
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use loco_rs::{app::AppContext, hash};
 use sha2::{Digest, Sha256};
@@ -12,21 +12,24 @@ use crate::errors::ApiError;
 /// instead of starving every other request of CPU and blocking threads.
 pub struct Passwords {
     permits: Semaphore,
-    dummy_hash: OnceLock<String>,
+    /// Verified against when the email is unknown; made at boot so that the
+    /// first unknown-email login costs the same as every other.
+    dummy_hash: String,
 }
 
 impl Passwords {
-    #[must_use]
-    pub fn new(concurrency: usize) -> Self {
+    /// # Errors
+    /// When the dummy hash cannot be made.
+    pub fn new(concurrency: usize) -> loco_rs::Result<Self> {
         let permits = if concurrency == 0 {
             std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
         } else {
             concurrency
         };
-        Self {
+        Ok(Self {
             permits: Semaphore::new(permits),
-            dummy_hash: OnceLock::new(),
-        }
+            dummy_hash: hash::hash_password(&new_secret())?,
+        })
     }
 
     /// The instance stored at boot.
@@ -68,23 +71,12 @@ impl Passwords {
     /// Internal error when the blocking pool fails.
     pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<bool, ApiError> {
         let known = stored.is_some();
-        let stored = match stored {
-            Some(s) => s.to_string(),
-            None => self.dummy_hash().await?,
-        };
+        let stored = stored.unwrap_or(&self.dummy_hash).to_string();
         let password = password.to_string();
         let matches = self
             .run(move || hash::verify_password(&password, &stored))
             .await?;
         Ok(known && matches)
-    }
-
-    async fn dummy_hash(&self) -> Result<String, ApiError> {
-        if let Some(h) = self.dummy_hash.get() {
-            return Ok(h.clone());
-        }
-        let h = self.hash(&new_secret()).await?;
-        Ok(self.dummy_hash.get_or_init(|| h).clone())
     }
 }
 
