@@ -5,6 +5,7 @@ mod m20220101_000001_users;
 
 mod m20261124_162811_tasks;
 mod m20261124_162812_sessions;
+mod m20261124_170000_task_listing;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20220101_000001_users::Migration),
             Box::new(m20261124_162811_tasks::Migration),
             Box::new(m20261124_162812_sessions::Migration),
+            Box::new(m20261124_170000_task_listing::Migration),
             // inject-above (do not remove this comment)
         ]
     }

@@ -41,13 +41,13 @@ async fn list(
     query: QueryParams,
 ) -> Result<Json<TaskPage>> {
     let settings = Settings::of(&ctx)?;
-    let page = params::tasks::list(&query, &settings.cursor_key)?;
+    let page = params::tasks::list(&query, current.user.timezone(), &settings.cursor_key)?;
     let (rows, more) =
-        tasks::Model::list_for_owner(&ctx.db, current.user.id, page.limit, page.after).await?;
+        tasks::Model::list_for_owner(&ctx.db, current.user.id, &page, chrono::Utc::now()).await?;
     let next_cursor = rows
         .last()
         .filter(|_| more)
-        .map(|last| params::tasks::next_cursor(last, &settings.cursor_key));
+        .map(|last| params::tasks::next_cursor(last, &page, &settings.cursor_key));
     Ok(Json(TaskPage {
         data: rows.iter().map(TaskResponse::from).collect(),
         next_cursor,

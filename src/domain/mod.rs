@@ -3,4 +3,5 @@
 pub mod account;
 pub mod body;
 pub mod cursor;
+pub mod listing;
 pub mod task;

@@ -1,5 +1,6 @@
 pub mod _entities;
 pub mod sessions;
 pub mod task_changes;
+pub mod task_listing;
 pub mod tasks;
 pub mod users;

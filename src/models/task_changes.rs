@@ -7,6 +7,7 @@ use super::_entities::tasks::{ActiveModel, Model};
 use crate::domain::{
     account::Timezone,
     body::Patch,
+    listing::search_text,
     task::{DueDate, Priority, Status, TaskDescription, TaskTitle},
 };
 
@@ -89,6 +90,7 @@ impl Fields {
         timezone: Timezone,
         at: DateTime<FixedOffset>,
     ) {
+        task.search_text = ActiveValue::Set(search_text(&self.title, self.description.as_deref()));
         task.title = ActiveValue::Set(self.title);
         task.description = ActiveValue::Set(self.description);
         task.status = ActiveValue::Set(self.status.rank());

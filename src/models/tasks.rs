@@ -1,15 +1,14 @@
 //! Tasks: every query is scoped to its owner; another user's task does not exist.
-use chrono::{DateTime, FixedOffset};
 use sea_orm::{
-    sea_query::{Condition, Expr},
-    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    sea_query::Expr, ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbErr,
+    EntityTrait, QueryFilter,
 };
 use uuid::Uuid;
 
 pub use super::_entities::tasks::{self, ActiveModel, Column, Entity, Model};
 use super::task_changes::{completed_at_after, Fields};
 pub use super::task_changes::{TaskDraft, TaskPatch};
+pub use super::task_listing::{decode_key, KeyValue, ListQuery};
 use super::{users, users::now};
 use crate::{
     domain::{account::Timezone, body::Patch, task::DueDate, task::Status},
@@ -20,13 +19,6 @@ impl sea_orm::ActiveModelBehavior for ActiveModel {}
 
 /// Attempts of one optimistic update before giving up (see `update_for_owner`).
 const MAX_WRITE_ATTEMPTS: usize = 100;
-
-/// Where a page starts: after this (created_at, id) in newest-first order.
-#[derive(Debug, Clone, Copy)]
-pub struct After {
-    pub created_at: DateTime<FixedOffset>,
-    pub pid: Uuid,
-}
 
 impl Model {
     /// The task `pid` of `owner_id`.
@@ -67,39 +59,6 @@ impl Model {
         };
         Fields::from(draft).write(&mut task, owner.timezone(), at);
         task.insert(db).await
-    }
-
-    /// One page of the owner's tasks, newest first (ties by id), and whether more follow.
-    ///
-    /// # Errors
-    /// Database errors.
-    pub async fn list_for_owner<C: ConnectionTrait>(
-        db: &C,
-        owner_id: i32,
-        limit: u64,
-        after: Option<After>,
-    ) -> Result<(Vec<Self>, bool), DbErr> {
-        let mut query = Entity::find().filter(Column::UserId.eq(owner_id));
-        if let Some(after) = after {
-            query = query.filter(
-                Condition::any()
-                    .add(Column::CreatedAt.lt(after.created_at))
-                    .add(
-                        Condition::all()
-                            .add(Column::CreatedAt.eq(after.created_at))
-                            .add(Column::Pid.lt(after.pid)),
-                    ),
-            );
-        }
-        let mut rows = query
-            .order_by_desc(Column::CreatedAt)
-            .order_by_desc(Column::Pid)
-            .limit(limit + 1)
-            .all(db)
-            .await?;
-        let more = rows.len() as u64 > limit;
-        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        Ok((rows, more))
     }
 
     /// Replaces the task's writable fields (PUT).

@@ -1,17 +1,18 @@
 //! Bodies and queries of the task endpoints.
-use chrono::{DateTime, SecondsFormat};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::{
     domain::{
+        account::Timezone,
         body::{Body, READ_ONLY_FIELDS},
         cursor::Cursor,
+        listing::{parse_bound, parse_list, parse_terms, scope, Sort, TaskFilter},
         task::{DueDate, Priority, Status, TaskDescription, TaskTitle},
     },
-    errors::ApiError,
+    errors::{ApiError, FieldErrors},
     extractors::query::QueryParams,
-    models::tasks::{After, Model, TaskDraft, TaskPatch},
+    models::tasks::{decode_key, ListQuery, Model, TaskDraft, TaskPatch},
 };
 
 const FIELDS: &[&str] = &["title", "description", "status", "priority", "due_date"];
@@ -67,67 +68,101 @@ pub fn patch(map: Map<String, Value>) -> Result<TaskPatch, ApiError> {
     })
 }
 
-/// `GET /tasks` paging.
-pub struct ListQuery {
-    pub limit: u64,
-    pub after: Option<After>,
-}
-
 pub const DEFAULT_LIMIT: u64 = 20;
 pub const MAX_LIMIT: u64 = 100;
-const SCOPE: &str = "sort=-created_at";
 
+const LIST_PARAMS: &[&str] = &[
+    "limit",
+    "cursor",
+    "sort",
+    "status",
+    "priority",
+    "due_after",
+    "due_before",
+    "overdue",
+    "q",
+];
+
+/// Reads one optional parameter, recording a parse failure under its name.
+fn param<T>(
+    query: &QueryParams,
+    errors: &mut FieldErrors,
+    name: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Option<T> {
+    let raw = query.get(name)?;
+    errors.take(name, parse(raw))
+}
+
+/// `GET /tasks`: every parameter validated; dates read in `timezone`.
+///
 /// # Errors
-/// 422 for an unknown parameter or a bad `limit`; 400 for a cursor this
-/// server did not issue for this query.
-pub fn list(query: &QueryParams, cursor_key: &[u8]) -> Result<ListQuery, ApiError> {
-    let mut errors = query.unknown(&["limit", "cursor"]);
-    let limit = match query.get("limit") {
-        None => Some(DEFAULT_LIMIT),
-        Some(raw) => {
-            let parsed = raw
-                .parse::<u64>()
-                .ok()
-                .filter(|n| (1..=MAX_LIMIT).contains(n));
-            if parsed.is_none() {
-                errors.add("limit", format!("must be an integer from 1 to {MAX_LIMIT}"));
-            }
-            parsed
-        }
-    };
+/// 422 naming every unknown or bad parameter; 400 for a cursor this server
+/// did not issue for this very sort and filter.
+pub fn list(
+    query: &QueryParams,
+    timezone: Timezone,
+    cursor_key: &[u8],
+) -> Result<ListQuery, ApiError> {
+    let mut errors = query.unknown(LIST_PARAMS);
+    let limit = param(query, &mut errors, "limit", |raw| {
+        raw.parse::<u64>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| format!("must be an integer from 1 to {MAX_LIMIT}"))
+    });
+    let sort = param(query, &mut errors, "sort", Sort::parse);
+    let statuses = param(query, &mut errors, "status", |raw| {
+        parse_list(raw, Status::parse)
+    });
+    let priorities = param(query, &mut errors, "priority", |raw| {
+        parse_list(raw, Priority::parse)
+    });
+    let due_after = param(query, &mut errors, "due_after", |raw| {
+        parse_bound(raw, timezone)
+    });
+    let due_before = param(query, &mut errors, "due_before", |raw| {
+        parse_bound(raw, timezone)
+    });
+    let overdue = param(query, &mut errors, "overdue", |raw| match raw {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err("must be true or false".to_string()),
+    });
+    let terms = param(query, &mut errors, "q", parse_terms);
     errors.into_result()?;
+
+    let sort = sort.unwrap_or_default();
+    let filter = TaskFilter {
+        statuses: statuses.unwrap_or_default(),
+        priorities: priorities.unwrap_or_default(),
+        due_after,
+        due_before,
+        overdue,
+        terms: terms.unwrap_or_default(),
+    };
     let after = query
         .get("cursor")
-        .map(|raw| decode_after(raw, cursor_key).ok_or(ApiError::InvalidCursor))
+        .map(|raw| {
+            Cursor::decode(raw, &scope(&sort, &filter), cursor_key)
+                .and_then(|cursor| decode_key(&sort, &cursor.key))
+                .ok_or(ApiError::InvalidCursor)
+        })
         .transpose()?;
     Ok(ListQuery {
         limit: limit.unwrap_or(DEFAULT_LIMIT),
+        sort,
+        filter,
         after,
     })
 }
 
-fn decode_after(raw: &str, cursor_key: &[u8]) -> Option<After> {
-    let cursor = Cursor::decode(raw, SCOPE, cursor_key)?;
-    let [Value::String(created_at), Value::String(pid)] = cursor.key.as_slice() else {
-        return None;
-    };
-    Some(After {
-        created_at: DateTime::parse_from_rfc3339(created_at).ok()?,
-        pid: Uuid::try_parse(pid).ok()?,
-    })
-}
-
-/// The cursor that continues after `last`.
+/// The cursor that continues after `last` in the listing `query`.
 #[must_use]
-pub fn next_cursor(last: &Model, cursor_key: &[u8]) -> String {
+pub fn next_cursor(last: &Model, query: &ListQuery, cursor_key: &[u8]) -> String {
     Cursor {
-        scope: SCOPE.to_string(),
-        key: vec![
-            json!(last
-                .created_at
-                .to_rfc3339_opts(SecondsFormat::Micros, false)),
-            json!(last.pid.to_string()),
-        ],
+        scope: scope(&query.sort, &query.filter),
+        key: last.sort_key(&query.sort),
     }
     .encode(cursor_key)
 }

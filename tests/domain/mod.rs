@@ -1,3 +1,4 @@
+mod account;
 mod body;
 mod cursor;
 mod errors;

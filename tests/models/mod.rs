@@ -1,1 +1,3 @@
+mod sessions;
 mod tasks;
+mod users;

@@ -1,6 +1,8 @@
+mod auth;
 mod concurrency;
 mod errors;
 pub mod helpers;
 mod listing;
+mod listing_filters;
 mod smoke;
 mod tasks;
