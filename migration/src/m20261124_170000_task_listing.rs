@@ -32,7 +32,10 @@ impl MigrationTrait for Migration {
         .await?;
         for statement in [
             "CREATE INDEX idx_tasks_user_updated ON tasks (user_id, updated_at, pid)",
-            "CREATE INDEX idx_tasks_user_due ON tasks (user_id, (due_at IS NULL), due_at, pid)",
+            // Tasks without a due date sort last in both directions: the
+            // listing orders by these exact expressions (see task_listing.rs).
+            "CREATE INDEX idx_tasks_user_due_asc ON tasks (user_id, (COALESCE(due_at, '9999-12-31T23:59:59+00:00')), pid)",
+            "CREATE INDEX idx_tasks_user_due_desc ON tasks (user_id, (COALESCE(due_at, '0001-01-01T00:00:00+00:00')), pid)",
             "CREATE INDEX idx_tasks_user_priority ON tasks (user_id, priority, pid)",
             "CREATE INDEX idx_tasks_user_title ON tasks (user_id, title, pid)",
             "CREATE INDEX idx_tasks_user_status ON tasks (user_id, status, pid)",
@@ -55,7 +58,8 @@ impl MigrationTrait for Migration {
         for index in [
             "idx_tasks_search_trgm",
             "idx_tasks_user_updated",
-            "idx_tasks_user_due",
+            "idx_tasks_user_due_asc",
+            "idx_tasks_user_due_desc",
             "idx_tasks_user_priority",
             "idx_tasks_user_title",
             "idx_tasks_user_status",

@@ -1,5 +1,5 @@
 //! Task values: title, description, status, priority, due date.
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, SubsecRound, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, SubsecRound, TimeZone, Utc};
 
 use super::account::Timezone;
 
@@ -141,6 +141,10 @@ impl Priority {
     }
 }
 
+/// Due dates are kept clear of the sentinels that sort "no due date" last.
+pub const MIN_YEAR: i32 = 1000;
+pub const MAX_YEAR: i32 = 9998;
+
 /// A due date as the client gave it: a calendar date, or an instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DueDate {
@@ -154,16 +158,24 @@ impl DueDate {
     /// Accepts `YYYY-MM-DD` or an RFC 3339 date-time with any offset.
     ///
     /// # Errors
-    /// A message when the text is neither.
+    /// A message when the text is neither, or the year is outside 1000–9998.
     pub fn parse(raw: &str) -> Result<Self, String> {
-        if raw.len() == 10 {
-            if let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-                return Ok(Self::Date(date));
-            }
+        let due = match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+            Ok(date) if raw.len() == 10 => Self::Date(date),
+            _ => DateTime::parse_from_rfc3339(raw)
+                .map(|dt| Self::At(dt.with_timezone(&Utc).trunc_subsecs(0)))
+                .map_err(|_| "must be a date (YYYY-MM-DD) or an RFC 3339 date-time".to_string())?,
+        };
+        let year = match due {
+            Self::Date(d) => d.year(),
+            Self::At(at) => at.year(),
+        };
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+            return Err(format!(
+                "must be between the years {MIN_YEAR} and {MAX_YEAR}"
+            ));
         }
-        DateTime::parse_from_rfc3339(raw)
-            .map(|dt| Self::At(dt.with_timezone(&Utc).trunc_subsecs(0)))
-            .map_err(|_| "must be a date (YYYY-MM-DD) or an RFC 3339 date-time".to_string())
+        Ok(due)
     }
 
     /// The instant the task falls due: for a date, the last second of that

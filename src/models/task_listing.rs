@@ -2,12 +2,18 @@
 //! (ties by id), and keyset pagination that continues strictly after the
 //! last row served, whatever the sort.
 //!
-//! A due-date sort is two keys: "has no due date" (always ascending, so
-//! tasks without one come last in both directions) and the due instant.
+//! A due-date sort orders by the due instant with a far sentinel standing in
+//! for "no due date" (the far future ascending, the far past descending), so
+//! tasks without one come last in both directions and the key is never NULL.
+//! Indexes on exactly those expressions serve both directions. When every
+//! key runs the same way the keyset is one row-value comparison, which both
+//! databases answer with an index range scan, so page 1,000 costs what page 1
+//! does; mixed directions fall back to the expanded OR form.
 use chrono::{DateTime, FixedOffset, Utc};
 use sea_orm::{
     sea_query::{Condition, Expr, ExprTrait, LikeExpr, SimpleExpr},
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
+    Select,
 };
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -17,6 +23,11 @@ use crate::domain::{
     listing::{Sort, SortField, TaskFilter},
     task::Status,
 };
+
+/// Stands in for a missing due date when sorting ascending (after every real one).
+pub const DUE_LAST_ASCENDING: &str = "9999-12-31T23:59:59+00:00";
+/// Stands in for a missing due date when sorting descending (after every real one).
+pub const DUE_LAST_DESCENDING: &str = "0001-01-01T00:00:00+00:00";
 
 /// One page request.
 #[derive(Debug, Clone)]
@@ -33,8 +44,8 @@ pub struct ListQuery {
 enum Part {
     CreatedAt,
     UpdatedAt,
-    DueMissing,
-    DueAt,
+    /// The due instant, or the sentinel of this direction.
+    Due,
     Priority,
     Title,
     Status,
@@ -45,38 +56,46 @@ enum Part {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyValue {
     Time(DateTime<FixedOffset>),
-    MaybeTime(Option<DateTime<FixedOffset>>),
-    Flag(bool),
     Rank(i16),
     Text(String),
     Id(Uuid),
 }
 
 fn parts(sort: &Sort) -> Vec<(Part, bool)> {
-    let mut parts = Vec::new();
-    for key in sort.keys() {
-        match key.field {
-            SortField::CreatedAt => parts.push((Part::CreatedAt, key.descending)),
-            SortField::UpdatedAt => parts.push((Part::UpdatedAt, key.descending)),
-            SortField::DueDate => {
-                parts.push((Part::DueMissing, false));
-                parts.push((Part::DueAt, key.descending));
-            }
-            SortField::Priority => parts.push((Part::Priority, key.descending)),
-            SortField::Title => parts.push((Part::Title, key.descending)),
-            SortField::Status => parts.push((Part::Status, key.descending)),
-        }
-    }
+    let mut parts: Vec<(Part, bool)> = sort
+        .keys()
+        .iter()
+        .map(|key| {
+            let part = match key.field {
+                SortField::CreatedAt => Part::CreatedAt,
+                SortField::UpdatedAt => Part::UpdatedAt,
+                SortField::DueDate => Part::Due,
+                SortField::Priority => Part::Priority,
+                SortField::Title => Part::Title,
+                SortField::Status => Part::Status,
+            };
+            (part, key.descending)
+        })
+        .collect();
     parts.push((Part::Id, sort.id_descending()));
     parts
 }
 
-fn column(part: Part) -> SimpleExpr {
+fn due_sentinel(descending: bool) -> &'static str {
+    if descending {
+        DUE_LAST_DESCENDING
+    } else {
+        DUE_LAST_ASCENDING
+    }
+}
+
+/// The SQL of one keyset column. The due expression is spelled exactly as in
+/// the indexes of migration `m20261124_170000_task_listing`.
+fn column(part: Part, descending: bool) -> SimpleExpr {
     match part {
         Part::CreatedAt => Expr::col(Column::CreatedAt),
         Part::UpdatedAt => Expr::col(Column::UpdatedAt),
-        Part::DueMissing => Expr::col(Column::DueAt).is_null(),
-        Part::DueAt => Expr::col(Column::DueAt),
+        Part::Due => Expr::cust(format!("COALESCE(due_at, '{}')", due_sentinel(descending))),
         Part::Priority => Expr::col(Column::Priority),
         Part::Title => Expr::col(Column::Title),
         Part::Status => Expr::col(Column::Status),
@@ -84,52 +103,72 @@ fn column(part: Part) -> SimpleExpr {
     }
 }
 
-fn sql_value(value: &KeyValue) -> sea_orm::Value {
+fn sql_value(value: &KeyValue) -> SimpleExpr {
     match value {
-        KeyValue::Time(t) => (*t).into(),
-        KeyValue::MaybeTime(t) => (*t).into(),
-        KeyValue::Flag(b) => (*b).into(),
-        KeyValue::Rank(r) => (*r).into(),
-        KeyValue::Text(s) => s.clone().into(),
-        KeyValue::Id(id) => (*id).into(),
+        KeyValue::Time(t) => Expr::val(*t),
+        KeyValue::Rank(r) => Expr::val(*r),
+        KeyValue::Text(s) => Expr::val(s.clone()),
+        KeyValue::Id(id) => Expr::val(*id),
     }
 }
 
-/// `part = value`, with NULL and the "has no due date" flag spelled out.
-fn equal(part: Part, value: &KeyValue) -> SimpleExpr {
-    match (part, value) {
-        (Part::DueMissing, KeyValue::Flag(true)) | (Part::DueAt, KeyValue::MaybeTime(None)) => {
-            Expr::col(Column::DueAt).is_null()
-        }
-        (Part::DueMissing, _) => Expr::col(Column::DueAt).is_not_null(),
-        _ => column(part).eq(sql_value(value)),
-    }
-}
-
-/// `part` strictly after `value` in its direction; `None` when nothing can be.
-fn after(part: Part, value: &KeyValue, descending: bool) -> Option<SimpleExpr> {
-    match (part, value) {
-        (Part::DueMissing, KeyValue::Flag(false)) => Some(Expr::col(Column::DueAt).is_null()),
-        (Part::DueMissing, _) | (Part::DueAt, KeyValue::MaybeTime(None)) => None,
-        _ if descending => Some(column(part).lt(sql_value(value))),
-        _ => Some(column(part).gt(sql_value(value))),
-    }
-}
-
-/// Rows after `key`: the first differing keyset column decides.
+/// Rows strictly after `key` in the order of `parts`.
+///
+/// The leading `first >= value` (`<=` descending) is implied by the rest but
+/// lets both databases start an index range scan at the cursor, also on the
+/// due-date expression indexes; the exact condition is a row-value
+/// comparison when every key runs the same way, else the expanded OR form.
 fn keyset(parts: &[(Part, bool)], key: &[KeyValue]) -> Condition {
-    let mut any = Condition::any();
-    for (i, ((part, descending), value)) in parts.iter().zip(key).enumerate() {
-        let Some(beyond) = after(*part, value, *descending) else {
-            continue;
-        };
-        let mut all = Condition::all();
-        for ((prior, _), prior_value) in parts[..i].iter().zip(key) {
-            all = all.add(equal(*prior, prior_value));
+    let (first, first_descending) = parts[0];
+    let leading = if first_descending {
+        column(first, true).lte(sql_value(&key[0]))
+    } else {
+        column(first, false).gte(sql_value(&key[0]))
+    };
+    let uniform = parts.iter().all(|(_, d)| *d == first_descending);
+    let exact: SimpleExpr = if uniform {
+        let columns = Expr::tuple(parts.iter().map(|(p, d)| column(*p, *d)));
+        let values = Expr::tuple(key.iter().map(sql_value));
+        if first_descending {
+            columns.lt(values)
+        } else {
+            columns.gt(values)
         }
-        any = any.add(all.add(beyond));
+    } else {
+        let mut any = Condition::any();
+        for (i, ((part, descending), value)) in parts.iter().zip(key).enumerate() {
+            let mut all = Condition::all();
+            for ((prior, prior_descending), prior_value) in parts[..i].iter().zip(key) {
+                all = all.add(column(*prior, *prior_descending).eq(sql_value(prior_value)));
+            }
+            let beyond = if *descending {
+                column(*part, true).lt(sql_value(value))
+            } else {
+                column(*part, false).gt(sql_value(value))
+            };
+            any = any.add(all.add(beyond));
+        }
+        any.into()
+    };
+    Condition::all().add(leading).add(exact)
+}
+
+/// The query of one page (one row more than the limit, to tell whether
+/// another page follows).
+#[must_use]
+pub fn list_select(owner_id: i32, query: &ListQuery, now: DateTime<Utc>) -> Select<Entity> {
+    let parts = parts(&query.sort);
+    let mut select = Entity::find()
+        .filter(Column::UserId.eq(owner_id))
+        .filter(filters(&query.filter, now));
+    if let Some(key) = &query.after {
+        select = select.filter(keyset(&parts, key));
     }
-    any
+    for (part, descending) in &parts {
+        let order = if *descending { Order::Desc } else { Order::Asc };
+        select = select.order_by(column(*part, *descending), order);
+    }
+    select.limit(query.limit + 1)
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `\` as escape.
@@ -191,18 +230,7 @@ impl Model {
         query: &ListQuery,
         now: DateTime<Utc>,
     ) -> Result<(Vec<Self>, bool), DbErr> {
-        let parts = parts(&query.sort);
-        let mut select = Entity::find()
-            .filter(Column::UserId.eq(owner_id))
-            .filter(filters(&query.filter, now));
-        if let Some(key) = &query.after {
-            select = select.filter(keyset(&parts, key));
-        }
-        for (part, descending) in &parts {
-            let order = if *descending { Order::Desc } else { Order::Asc };
-            select = select.order_by(column(*part), order);
-        }
-        let mut rows = select.limit(query.limit + 1).all(db).await?;
+        let mut rows = list_select(owner_id, query, now).all(db).await?;
         let more = rows.len() as u64 > query.limit;
         rows.truncate(usize::try_from(query.limit).unwrap_or(usize::MAX));
         Ok((rows, more))
@@ -216,11 +244,13 @@ impl Model {
         };
         parts(sort)
             .into_iter()
-            .map(|(part, _)| match part {
+            .map(|(part, descending)| match part {
                 Part::CreatedAt => time(&self.created_at),
                 Part::UpdatedAt => time(&self.updated_at),
-                Part::DueMissing => json!(self.due_at.is_none()),
-                Part::DueAt => self.due_at.as_ref().map_or(Value::Null, time),
+                Part::Due => self
+                    .due_at
+                    .as_ref()
+                    .map_or_else(|| json!(due_sentinel(descending)), time),
                 Part::Priority => json!(self.priority),
                 Part::Title => json!(self.title),
                 Part::Status => json!(self.status),
@@ -243,10 +273,7 @@ pub fn decode_key(sort: &Sort, values: &[Value]) -> Option<Vec<KeyValue>> {
         .zip(values)
         .map(|((part, _), value)| {
             Some(match part {
-                Part::CreatedAt | Part::UpdatedAt => KeyValue::Time(time(value)?),
-                Part::DueMissing => KeyValue::Flag(value.as_bool()?),
-                Part::DueAt if value.is_null() => KeyValue::MaybeTime(None),
-                Part::DueAt => KeyValue::MaybeTime(Some(time(value)?)),
+                Part::CreatedAt | Part::UpdatedAt | Part::Due => KeyValue::Time(time(value)?),
                 Part::Priority | Part::Status => {
                     KeyValue::Rank(i16::try_from(value.as_i64()?).ok()?)
                 }

@@ -132,3 +132,11 @@ fn date_time_due_ignores_the_timezone() {
     assert_eq!(DueDate::At(at).due_at(tokyo), at);
     assert_eq!(DueDate::At(at).date(), None);
 }
+
+#[test]
+fn due_dates_stay_clear_of_the_no_due_date_sentinels() {
+    assert!(DueDate::parse("9999-12-31T23:59:59Z").is_err());
+    assert!(DueDate::parse("0001-01-01").is_err());
+    assert!(DueDate::parse("9998-12-31").is_ok());
+    assert!(DueDate::parse("1000-01-01T00:00:00Z").is_ok());
+}

@@ -1,3 +1,4 @@
 mod sessions;
 mod tasks;
 mod users;
+mod task_listing;
