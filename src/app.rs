@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use axum::{middleware, Router as AxumRouter};
 use loco_rs::{
     app::{AppContext, Hooks},
-    bgworker::Queue,
+    bgworker::{BackgroundWorker, Queue},
     boot::{create_app, BootResult, StartMode},
     config::Config,
     controller::AppRoutes,
@@ -17,7 +17,7 @@ use migration::Migrator;
 
 use crate::{
     controllers, errors, initializers,
-    models::_entities::{sessions, tasks, users},
+    models::_entities::{notifications, sessions, tasks, users},
     security::Passwords,
     settings::{self, Settings},
 };
@@ -69,6 +69,7 @@ impl Hooks for App {
         AppRoutes::with_default_routes()
             .add_route(controllers::auth::routes())
             .add_route(controllers::tasks::routes())
+            .add_route(controllers::notifications::routes())
     }
 
     /// The outermost layer: every error response leaves as problem+json.
@@ -76,15 +77,21 @@ impl Hooks for App {
         Ok(router.layer(middleware::map_response(errors::normalize_response)))
     }
 
-    async fn connect_workers(_ctx: &AppContext, _queue: &Queue) -> Result<()> {
+    async fn connect_workers(ctx: &AppContext, queue: &Queue) -> Result<()> {
+        queue
+            .register(crate::workers::notification_email::NotificationEmailWorker::build(ctx))
+            .await?;
         Ok(())
     }
 
-    fn register_tasks(_tasks: &mut Tasks) {
+    fn register_tasks(tasks: &mut Tasks) {
+        tasks.register(crate::tasks::seed_tasks::SeedTasks);
+        tasks.register(crate::tasks::send_reminders::SendReminders);
         // tasks-inject (do not remove)
     }
 
     async fn truncate(ctx: &AppContext) -> Result<()> {
+        truncate_table(&ctx.db, notifications::Entity).await?;
         truncate_table(&ctx.db, tasks::Entity).await?;
         truncate_table(&ctx.db, sessions::Entity).await?;
         truncate_table(&ctx.db, users::Entity).await?;

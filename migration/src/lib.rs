@@ -6,6 +6,7 @@ mod m20220101_000001_users;
 mod m20261124_162811_tasks;
 mod m20261124_162812_sessions;
 mod m20261124_170000_task_listing;
+mod m20261124_180000_reminders;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_162811_tasks::Migration),
             Box::new(m20261124_162812_sessions::Migration),
             Box::new(m20261124_170000_task_listing::Migration),
+            Box::new(m20261124_180000_reminders::Migration),
             // inject-above (do not remove this comment)
         ]
     }

@@ -145,12 +145,13 @@ async fn update_me(
     JsonObject(body): JsonObject,
 ) -> Result<Json<UserResponse>> {
     let change = params::auth::profile(body)?;
-    let new_timezone = change
-        .timezone
-        .filter(|tz| tz.name() != current.user.timezone);
+    let before = (
+        current.user.timezone.clone(),
+        current.user.reminder_lead_minutes,
+    );
     let user = current.user.update_profile(&ctx.db, change).await?;
-    if let Some(timezone) = new_timezone {
-        tasks::Model::rezone_date_only(&ctx.db, user.id, timezone).await?;
+    if (user.timezone.clone(), user.reminder_lead_minutes) != before {
+        tasks::Model::rearm_for_owner(&ctx.db, &user).await?;
     }
     Ok(Json(UserResponse::from(&user)))
 }

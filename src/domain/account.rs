@@ -25,7 +25,9 @@ impl Email {
         &self.0
     }
 
-    /// The form used for uniqueness and look-ups.
+    /// The address lower-cased (all of Unicode), e.g. as a key outside the
+    /// database. Database look-ups compare with the database's own `lower()`
+    /// instead, the function of the unique index (see `users::Model::find_by_email`).
     #[must_use]
     pub fn normalized(&self) -> String {
         self.0.to_lowercase()
@@ -126,6 +128,8 @@ pub struct ReminderLead(i32);
 
 impl ReminderLead {
     pub const MAX: i64 = 10_080;
+    /// Reminders switched off.
+    pub const OFF: Self = Self(0);
 
     /// # Errors
     /// A message when outside 0–10080.

@@ -149,11 +149,23 @@ impl Model {
     /// # Errors
     /// Internal error when signing fails (a bad secret).
     pub fn access_token(&self, jwt: &JwtConfig, user_pid: Uuid) -> Result<String, ApiError> {
-        let mut claims = Map::new();
-        claims.insert("iat".into(), Value::from(chrono::Utc::now().timestamp()));
-        claims.insert("jti".into(), Value::from(self.access_jti.to_string()));
-        JWT::new(&jwt.secret)
-            .generate_token(jwt.expiration, user_pid.to_string(), claims)
-            .map_err(ApiError::internal)
+        let signer = JWT::new(&jwt.secret);
+        // Loco stamps `exp` from its own reading of the clock; when the second
+        // turns over between that and `iat`, sign again, so that `exp - iat`
+        // is always exactly the configured lifetime.
+        let mut attempts = 0;
+        loop {
+            let iat = chrono::Utc::now().timestamp();
+            let mut claims = Map::new();
+            claims.insert("iat".into(), Value::from(iat));
+            claims.insert("jti".into(), Value::from(self.access_jti.to_string()));
+            let token = signer
+                .generate_token(jwt.expiration, user_pid.to_string(), claims)
+                .map_err(ApiError::internal)?;
+            attempts += 1;
+            if chrono::Utc::now().timestamp() == iat || attempts == 3 {
+                return Ok(token);
+            }
+        }
     }
 }

@@ -3,9 +3,12 @@
 use chrono::{DateTime, FixedOffset};
 use sea_orm::ActiveValue;
 
-use super::_entities::tasks::{ActiveModel, Model};
+use super::{
+    _entities::tasks::{ActiveModel, Model},
+    users,
+};
 use crate::domain::{
-    account::Timezone,
+    account::ReminderLead,
     body::Patch,
     listing::search_text,
     task::{DueDate, Priority, Status, TaskDescription, TaskTitle},
@@ -84,19 +87,47 @@ impl From<&Model> for Fields {
 }
 
 impl Fields {
+    /// Writes these values into `task` for `owner`. `rearm` (a new task, or a
+    /// changed due instant) clears both notice markers, so the reminder and
+    /// the overdue notice are sent again for the new due date.
     pub(super) fn write(
         self,
         task: &mut ActiveModel,
-        timezone: Timezone,
+        owner: &users::Model,
         at: DateTime<FixedOffset>,
+        rearm: bool,
     ) {
+        let due_at = self.due.map(|d| d.due_at(owner.timezone()).fixed_offset());
         task.search_text = ActiveValue::Set(search_text(&self.title, self.description.as_deref()));
         task.title = ActiveValue::Set(self.title);
         task.description = ActiveValue::Set(self.description);
         task.status = ActiveValue::Set(self.status.rank());
         task.priority = ActiveValue::Set(self.priority.rank());
-        task.due_at = ActiveValue::Set(self.due.map(|d| d.due_at(timezone).fixed_offset()));
+        task.due_at = ActiveValue::Set(due_at);
         task.due_on = ActiveValue::Set(self.due.and_then(DueDate::date));
+        task.remind_at = ActiveValue::Set(remind_at(due_at, owner.reminder_lead()));
+        if rearm {
+            task.reminder_sent_at = ActiveValue::Set(None);
+            task.overdue_sent_at = ActiveValue::Set(None);
+        }
         task.updated_at = ActiveValue::Set(at);
     }
+
+    /// The due instant these values give for `owner`.
+    pub(super) fn due_at(&self, owner: &users::Model) -> Option<DateTime<FixedOffset>> {
+        self.due.map(|d| d.due_at(owner.timezone()).fixed_offset())
+    }
+}
+
+/// When the reminder of a task due at `due_at` goes out: `lead` before it;
+/// never with a lead of 0 (reminders off) or without a due date.
+#[must_use]
+pub fn remind_at(
+    due_at: Option<DateTime<FixedOffset>>,
+    lead: ReminderLead,
+) -> Option<DateTime<FixedOffset>> {
+    let minutes = lead.minutes();
+    (minutes > 0)
+        .then_some(due_at?)
+        .map(|due| due - chrono::Duration::minutes(i64::from(minutes)))
 }

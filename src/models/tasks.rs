@@ -6,12 +6,12 @@ use sea_orm::{
 use uuid::Uuid;
 
 pub use super::_entities::tasks::{self, ActiveModel, Column, Entity, Model};
-use super::task_changes::{completed_at_after, Fields};
+use super::task_changes::{completed_at_after, remind_at, Fields};
 pub use super::task_changes::{TaskDraft, TaskPatch};
 pub use super::task_listing::{decode_key, list_select, KeyValue, ListQuery};
 use super::{users, users::now};
 use crate::{
-    domain::{account::Timezone, body::Patch, task::DueDate, task::Status},
+    domain::{body::Patch, task::DueDate, task::Status},
     errors::ApiError,
 };
 
@@ -57,7 +57,7 @@ impl Model {
             completed_at: ActiveValue::Set(completed_at_after(None, status, at)),
             ..Default::default()
         };
-        Fields::from(draft).write(&mut task, owner.timezone(), at);
+        Fields::from(draft).write(&mut task, owner, at, true);
         task.insert(db).await
     }
 
@@ -135,7 +135,8 @@ impl Model {
                 completed_at: ActiveValue::Set(completed_at),
                 ..Default::default()
             };
-            fields.write(&mut task, owner.timezone(), at);
+            let rearm = fields.due_at(owner) != current.due_at;
+            fields.write(&mut task, owner, at, rearm);
             let written = Entity::update_many()
                 .set(task)
                 .filter(Column::Id.eq(current.id))
@@ -172,31 +173,45 @@ impl Model {
         Ok(())
     }
 
-    /// Recomputes the due instants of the owner's date-only tasks after a
-    /// timezone change, so "end of that day" follows the owner.
+    /// Recomputes the due and reminder instants of the owner's tasks after a
+    /// change of timezone (date-only due dates end at the owner's midnight)
+    /// or of reminder lead. A task whose due instant moves is re-armed.
     ///
     /// # Errors
     /// Database errors.
-    pub async fn rezone_date_only<C: ConnectionTrait>(
+    pub async fn rearm_for_owner<C: ConnectionTrait>(
         db: &C,
-        owner_id: i32,
-        timezone: Timezone,
+        owner: &users::Model,
     ) -> Result<(), DbErr> {
         let dated = Entity::find()
-            .filter(Column::UserId.eq(owner_id))
-            .filter(Column::DueOn.is_not_null())
+            .filter(Column::UserId.eq(owner.id))
+            .filter(Column::DueAt.is_not_null())
             .all(db)
             .await?;
         for task in dated {
-            let Some(date) = task.due_on else { continue };
-            Entity::update_many()
+            let due_at = match task.due_on {
+                Some(date) => Some(DueDate::Date(date).due_at(owner.timezone()).fixed_offset()),
+                None => task.due_at,
+            };
+            let mut update = Entity::update_many()
+                .col_expr(Column::DueAt, Expr::value(due_at))
                 .col_expr(
-                    Column::DueAt,
-                    Expr::value(DueDate::Date(date).due_at(timezone).fixed_offset()),
+                    Column::RemindAt,
+                    Expr::value(remind_at(due_at, owner.reminder_lead())),
                 )
-                .filter(Column::Id.eq(task.id))
-                .exec(db)
-                .await?;
+                .filter(Column::Id.eq(task.id));
+            if due_at != task.due_at {
+                update = update
+                    .col_expr(
+                        Column::ReminderSentAt,
+                        Expr::value(Option::<chrono::DateTime<chrono::FixedOffset>>::None),
+                    )
+                    .col_expr(
+                        Column::OverdueSentAt,
+                        Expr::value(Option::<chrono::DateTime<chrono::FixedOffset>>::None),
+                    );
+            }
+            update.exec(db).await?;
         }
         Ok(())
     }

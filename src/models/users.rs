@@ -41,6 +41,12 @@ pub fn now() -> chrono::DateTime<chrono::FixedOffset> {
 impl Model {
     /// The account with this email, compared case-insensitively.
     ///
+    /// Both sides go through the database's own `lower()`, the function of
+    /// the unique index: SQLite's folds ASCII letters only, PostgreSQL's
+    /// folds all, and a look-up must agree with the index on either (a
+    /// Rust-lowered `ann@bücher.example` never matches SQLite's
+    /// `lower('ann@BÜCHER.example')`).
+    ///
     /// # Errors
     /// Database errors.
     pub async fn find_by_email<C: ConnectionTrait>(
@@ -48,7 +54,10 @@ impl Model {
         email: &Email,
     ) -> Result<Option<Self>, DbErr> {
         Entity::find()
-            .filter(Expr::expr(Func::lower(Expr::col(Column::Email))).eq(email.normalized()))
+            .filter(
+                Expr::expr(Func::lower(Expr::col(Column::Email)))
+                    .eq(Func::lower(Expr::val(email.as_str()))),
+            )
             .one(db)
             .await
     }
@@ -116,6 +125,12 @@ impl Model {
         }
         user.updated_at = ActiveValue::Set(now());
         user.update(db).await
+    }
+
+    /// Minutes before a due date that reminders go out (0: off).
+    #[must_use]
+    pub fn reminder_lead(&self) -> ReminderLead {
+        ReminderLead::parse(i64::from(self.reminder_lead_minutes)).unwrap_or(ReminderLead::OFF)
     }
 
     /// The user's timezone.

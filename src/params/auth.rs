@@ -1,4 +1,6 @@
-//! Bodies of the account endpoints.
+//! Bodies of the account endpoints. Like every body of the API, each one
+//! ignores the read-only fields (`id`, `created_at`, …) and rejects any other
+//! unknown field.
 use serde_json::{Map, Value};
 
 use crate::{
@@ -28,7 +30,7 @@ pub struct Register {
 /// # Errors
 /// 422 naming every bad or unknown field.
 pub fn register(map: Map<String, Value>) -> Result<Register, ApiError> {
-    let mut body = Body::new(map, &["name", "email", "password"], &[]);
+    let mut body = Body::new(map, &["name", "email", "password"], READ_ONLY_FIELDS);
     let name = body.required("name", PersonName::parse);
     let email = body.required("email", Email::parse);
     let password = body.required("password", Password::parse);
@@ -50,7 +52,7 @@ pub struct Login {
 /// # Errors
 /// 422 when a field is missing or not a string.
 pub fn login(map: Map<String, Value>) -> Result<Login, ApiError> {
-    let mut body = Body::new(map, &["email", "password"], &[]);
+    let mut body = Body::new(map, &["email", "password"], READ_ONLY_FIELDS);
     let email = body.required("email", any_string);
     let password = body.required("password", any_string);
     body.finish()?;
@@ -65,7 +67,7 @@ pub fn login(map: Map<String, Value>) -> Result<Login, ApiError> {
 /// # Errors
 /// 422 when `refresh_token` is missing or not a string.
 pub fn refresh(map: Map<String, Value>) -> Result<String, ApiError> {
-    let mut body = Body::new(map, &["refresh_token"], &[]);
+    let mut body = Body::new(map, &["refresh_token"], READ_ONLY_FIELDS);
     let token = body.required("refresh_token", any_string);
     body.finish()?;
     complete(token)
@@ -77,7 +79,7 @@ pub fn refresh(map: Map<String, Value>) -> Result<String, ApiError> {
 /// 422 when `all` is not a boolean or another field is present.
 pub fn logout(map: Option<Map<String, Value>>) -> Result<bool, ApiError> {
     let Some(map) = map else { return Ok(false) };
-    let mut body = Body::new(map, &["all"], &[]);
+    let mut body = Body::new(map, &["all"], READ_ONLY_FIELDS);
     let all = body.flag("all");
     body.finish()?;
     Ok(all)
@@ -88,7 +90,7 @@ pub fn logout(map: Option<Map<String, Value>>) -> Result<bool, ApiError> {
 /// # Errors
 /// 422 when the email is missing or malformed.
 pub fn forgot(map: Map<String, Value>) -> Result<Email, ApiError> {
-    let mut body = Body::new(map, &["email"], &[]);
+    let mut body = Body::new(map, &["email"], READ_ONLY_FIELDS);
     let email = body.required("email", Email::parse);
     body.finish()?;
     complete(email)
@@ -103,7 +105,7 @@ pub struct Reset {
 /// # Errors
 /// 422 when the token is missing or the password is weak.
 pub fn reset(map: Map<String, Value>) -> Result<Reset, ApiError> {
-    let mut body = Body::new(map, &["token", "password"], &[]);
+    let mut body = Body::new(map, &["token", "password"], READ_ONLY_FIELDS);
     let token = body.required("token", any_string);
     let password = body.required("password", Password::parse);
     body.finish()?;

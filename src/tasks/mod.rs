@@ -1,1 +1,3 @@
 //! Operator tasks (`cargo loco task <name>`).
+pub mod seed_tasks;
+pub mod send_reminders;

@@ -1,4 +1,5 @@
 pub mod auth;
+pub mod notifications;
 pub mod tasks;
 
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};

@@ -1,4 +1,5 @@
+mod reminders;
 mod sessions;
+mod task_listing;
 mod tasks;
 mod users;
-mod task_listing;

@@ -215,3 +215,25 @@ async fn revoking_twice_keeps_the_first_revocation_time() {
 
     assert_eq!(reload(db, &issued.session).await.revoked_at, first);
 }
+
+#[tokio::test]
+#[serial]
+async fn of_two_concurrent_rotations_of_one_token_only_one_succeeds() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let ann = user(db, "ann@example.com").await;
+    let issued = sessions::Model::start(db, ann.id, ttl()).await.unwrap();
+
+    let (a, b) = tokio::join!(
+        sessions::Model::rotate(db, &issued.refresh_token, ttl()),
+        sessions::Model::rotate(db, &issued.refresh_token, ttl()),
+    );
+
+    assert_eq!(
+        [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(),
+        1,
+        "{:?} {:?}",
+        a.as_ref().err(),
+        b.as_ref().err()
+    );
+}

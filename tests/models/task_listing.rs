@@ -33,15 +33,21 @@ async fn plan(db: &sea_orm::DatabaseConnection, statement: &Statement) -> String
         // A handful of rows would make a sequential scan cheapest; ask the
         // planner what it does when the table is large.
         for setting in ["enable_seqscan", "enable_sort", "enable_bitmapscan"] {
-            txn.execute_unprepared(&format!("SET LOCAL {setting} = off")).await.unwrap();
+            txn.execute_unprepared(&format!("SET LOCAL {setting} = off"))
+                .await
+                .unwrap();
         }
     }
     let rows = txn.query_all_raw(explain).await.unwrap();
     txn.commit().await.unwrap();
     rows.iter()
         .map(|row| {
-            row.try_get_by_index::<String>(if backend == DatabaseBackend::Postgres { 0 } else { 3 })
-                .unwrap_or_default()
+            row.try_get_by_index::<String>(if backend == DatabaseBackend::Postgres {
+                0
+            } else {
+                3
+            })
+            .unwrap_or_default()
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -69,9 +75,14 @@ async fn each_sort_pages_through_its_own_index() {
             description: None,
             status: Status::ALL[i % 3],
             priority: Priority::ALL[i % 4],
-            due: (i % 3 != 0).then(|| DueDate::parse(&format!("2026-12-{:02}", 1 + i % 28)).unwrap()),
+            due: (i % 3 != 0)
+                .then(|| DueDate::parse(&format!("2026-12-{:02}", 1 + i % 28)).unwrap()),
         };
-        last = Some(tasks::Model::create_for_owner(db, &owner, draft).await.unwrap());
+        last = Some(
+            tasks::Model::create_for_owner(db, &owner, draft)
+                .await
+                .unwrap(),
+        );
     }
     let last = last.unwrap();
     let cases = [
@@ -90,13 +101,28 @@ async fn each_sort_pages_through_its_own_index() {
         let sort = Sort::parse(sort).unwrap();
         let after = decode_key(&sort, &last.sort_key(&sort));
         assert!(after.is_some(), "{sort:?}");
-        let query = ListQuery { limit: 20, sort: sort.clone(), filter: TaskFilter::default(), after };
+        let query = ListQuery {
+            limit: 20,
+            sort: sort.clone(),
+            filter: TaskFilter::default(),
+            after,
+        };
         let statement = list_select(owner.id, &query, Utc::now()).build(db.get_database_backend());
 
         let plan = plan(db, &statement).await;
 
-        assert!(plan.contains(index), "{sort:?} should use {index}:\n{plan}\n{}", statement.sql);
-        assert!(!plan.contains("TEMP B-TREE"), "{sort:?} sorts in memory:\n{plan}");
-        assert!(!plan.contains("Sort Key"), "{sort:?} sorts in memory:\n{plan}");
+        assert!(
+            plan.contains(index),
+            "{sort:?} should use {index}:\n{plan}\n{}",
+            statement.sql
+        );
+        assert!(
+            !plan.contains("TEMP B-TREE"),
+            "{sort:?} sorts in memory:\n{plan}"
+        );
+        assert!(
+            !plan.contains("Sort Key"),
+            "{sort:?} sorts in memory:\n{plan}"
+        );
     }
 }

@@ -182,10 +182,9 @@ async fn changing_timezone_moves_date_only_due_dates_but_not_instants() {
         .await
         .unwrap();
 
-    let tokyo = Timezone::parse("Asia/Tokyo").unwrap();
-    tasks::Model::rezone_date_only(db, ann.id, tokyo)
-        .await
-        .unwrap();
+    let mut in_tokyo = ann.clone();
+    in_tokyo.timezone = Timezone::parse("Asia/Tokyo").unwrap().name().to_string();
+    tasks::Model::rearm_for_owner(db, &in_tokyo).await.unwrap();
 
     let dated = tasks::Model::find_for_owner(db, ann.id, dated.pid)
         .await

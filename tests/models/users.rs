@@ -332,3 +332,24 @@ async fn find_by_live_access_refuses_an_unknown_jti() {
 
     assert!(found.is_none());
 }
+
+#[tokio::test]
+#[serial]
+async fn of_two_concurrent_resets_with_one_token_only_one_succeeds() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let ann = user(db, "ann@example.com").await;
+    let token = ann.start_password_reset(db).await.unwrap();
+
+    let (a, b) = tokio::join!(
+        users::Model::reset_password(db, &token, "a".into(), Duration::seconds(HOUR)),
+        users::Model::reset_password(db, &token, "b".into(), Duration::seconds(HOUR)),
+    );
+
+    let winner = match (a, b) {
+        (Ok(_), Err(ApiError::InvalidResetToken)) => "a",
+        (Err(ApiError::InvalidResetToken), Ok(_)) => "b",
+        other => panic!("expected exactly one success: {other:?}"),
+    };
+    assert_eq!(reload(db, &ann).await.password, winner);
+}

@@ -311,6 +311,58 @@ async fn register_with_wrong_json_types_names_each() {
 
 #[tokio::test]
 #[serial]
+async fn register_ignores_read_only_fields() {
+    request::<App, _, _>(|server, _ctx| async move {
+        let sent_id = Uuid::new_v4().to_string();
+
+        let response = server
+            .post("/auth/register")
+            .json(
+                &json!({"name": "Ann", "email": "ann@example.com", "password": PASSWORD,
+                          "id": sent_id, "created_at": "2000-01-01T00:00:00Z"}),
+            )
+            .await;
+
+        assert_eq!(response.status_code(), 201, "{}", response.text());
+        let user: Value = response.json();
+        assert_ne!(user["id"], sent_id.as_str());
+        assert_ne!(user["created_at"], "2000-01-01T00:00:00Z");
+    })
+    .await;
+}
+
+#[tokio::test]
+#[serial]
+async fn register_with_a_body_over_64_kib_is_413() {
+    request::<App, _, _>(|server, _ctx| async move {
+        let response = server
+            .post("/auth/register")
+            .json(
+                &json!({"name": "n".repeat(70_000), "email": "ann@example.com",
+                          "password": PASSWORD}),
+            )
+            .await;
+
+        assert_problem(&response, 413, "/problems/payload-too-large");
+    })
+    .await;
+}
+
+#[tokio::test]
+#[serial]
+async fn a_wrong_method_on_an_auth_route_is_405_with_allow() {
+    request::<App, _, _>(|server, _ctx| async move {
+        let response = server.get("/auth/login").await;
+
+        assert_problem(&response, 405, "/problems/method-not-allowed");
+        let allow = response.header("allow");
+        assert!(allow.to_str().unwrap().contains("POST"), "{allow:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+#[serial]
 async fn register_with_a_body_that_is_not_an_object_is_422() {
     request::<App, _, _>(|server, _ctx| async move {
         let response = server
@@ -330,7 +382,7 @@ async fn register_with_malformed_json_is_400() {
         let response = server
             .post("/auth/register")
             .content_type("application/json")
-            .text(r#"{"name": "Ann", "#)
+            .bytes(r#"{"name": "Ann", "#.into())
             .await;
 
         assert_problem(&response, 400, "/problems/malformed-request");
@@ -345,7 +397,11 @@ async fn register_without_a_json_content_type_is_415() {
         let response = server
             .post("/auth/register")
             .content_type("text/plain")
-            .text(json!({"name": "Ann", "email": "ann@example.com", "password": PASSWORD}))
+            .bytes(
+                json!({"name": "Ann", "email": "ann@example.com", "password": PASSWORD})
+                    .to_string()
+                    .into(),
+            )
             .await;
 
         assert_problem(&response, 415, "/problems/unsupported-media-type");
@@ -469,6 +525,29 @@ async fn login_with_missing_fields_is_422() {
 
         let problem = assert_problem(&response, 422, "/problems/validation-error");
         assert_eq!(error_fields(&problem), ["password"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+#[serial]
+async fn login_ignores_read_only_fields_but_rejects_other_unknown_ones() {
+    request::<App, _, _>(|server, _ctx| async move {
+        register(&server, "Ann", "ann@example.com").await;
+
+        let with_id = server
+            .post("/auth/login")
+            .json(&json!({"email": "ann@example.com", "password": PASSWORD, "id": "x"}))
+            .await;
+        let with_unknown = server
+            .post("/auth/login")
+            .json(&json!({"email": "ann@example.com", "password": PASSWORD,
+                          "remember_me": true}))
+            .await;
+
+        assert_eq!(with_id.status_code(), 200, "{}", with_id.text());
+        let problem = assert_problem(&with_unknown, 422, "/problems/validation-error");
+        assert_eq!(error_fields(&problem), ["remember_me"]);
     })
     .await;
 }
@@ -961,6 +1040,25 @@ async fn a_second_logout_with_the_same_token_is_401() {
     .await;
 }
 
+#[tokio::test]
+#[serial]
+async fn logout_with_a_body_that_is_not_json_is_415_and_ends_nothing() {
+    request::<App, _, _>(|server, _ctx| async move {
+        let ann = login_as(&server, "ann@example.com").await;
+
+        let response = server
+            .post("/auth/logout")
+            .add_header("authorization", bearer(&ann.access_token))
+            .content_type("text/plain")
+            .bytes(r#"{"all": true}"#.into())
+            .await;
+
+        assert_problem(&response, 415, "/problems/unsupported-media-type");
+        assert_eq!(get_me(&server, &ann.access_token).await.status_code(), 200);
+    })
+    .await;
+}
+
 // ---------------------------------------------------------------------------
 // POST /auth/forgot and POST /auth/reset
 // ---------------------------------------------------------------------------
@@ -1245,7 +1343,7 @@ async fn patch_me_accepts_merge_patch_content_type() {
             .patch("/auth/me")
             .add_header("authorization", bearer(&ann.access_token))
             .content_type("application/merge-patch+json")
-            .text(json!({"name": "Ann Lee"}))
+            .bytes(json!({"name": "Ann Lee"}).to_string().into())
             .await;
 
         assert_eq!(response.status_code(), 200, "{}", response.text());

@@ -4,5 +4,6 @@ mod errors;
 pub mod helpers;
 mod listing;
 mod listing_filters;
+mod notifications;
 mod smoke;
 mod tasks;

@@ -2,6 +2,7 @@
 
 pub mod prelude;
 
+pub mod notifications;
 pub mod sessions;
 pub mod tasks;
 pub mod users;

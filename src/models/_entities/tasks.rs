@@ -24,6 +24,9 @@ pub struct Model {
     pub updated_at: DateTimeWithTimeZone,
     #[sea_orm(column_type = "Text")]
     pub search_text: String,
+    pub remind_at: Option<DateTimeWithTimeZone>,
+    pub reminder_sent_at: Option<DateTimeWithTimeZone>,
+    pub overdue_sent_at: Option<DateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

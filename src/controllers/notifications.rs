@@ -1,0 +1,61 @@
+//! The caller's notifications: `/notifications`.
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    routing::{get, post},
+    Json,
+};
+use loco_rs::{app::AppContext, controller::Routes};
+
+use crate::{
+    errors::ApiError,
+    extractors::{auth::CurrentUser, query::QueryParams},
+    models::notifications,
+    params,
+    settings::Settings,
+    views::notifications::{NotificationPage, NotificationResponse},
+};
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+async fn list(
+    State(ctx): State<AppContext>,
+    current: CurrentUser,
+    query: QueryParams,
+) -> Result<Json<NotificationPage>> {
+    let settings = Settings::of(&ctx)?;
+    let page = params::notifications::list(&query, &settings.cursor_key)?;
+    let (rows, more) = notifications::Model::list_for_owner(
+        &ctx.db,
+        current.user.id,
+        page.unread_only,
+        page.limit,
+        page.after,
+    )
+    .await?;
+    let next_cursor = rows
+        .last()
+        .filter(|_| more)
+        .map(|last| params::notifications::next_cursor(last, &page, &settings.cursor_key));
+    Ok(Json(NotificationPage {
+        data: rows.iter().map(NotificationResponse::from).collect(),
+        next_cursor,
+    }))
+}
+
+async fn mark_read(
+    State(ctx): State<AppContext>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode> {
+    let pid = params::notifications::notification_id(&id)?;
+    notifications::Model::mark_read(&ctx.db, current.user.id, pid).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .prefix("/notifications")
+        .add("/", get(list))
+        .add("/{id}/read", post(mark_read))
+}

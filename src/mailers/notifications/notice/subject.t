@@ -1,0 +1,1 @@
+{% if kind == "overdue" %}Overdue: {{title}}{% else %}Reminder: {{title}} is due {{due}}{% endif %}

@@ -1,0 +1,389 @@
+//! `cargo loco task seed_tasks user:<email> count:<n>`: many realistic tasks,
+//! fast, for demos and benchmarks.
+//!
+//! Vars: `user` (required; the account is created when missing), `count`
+//! (default 1000), `password` (for a new account; default
+//! [`DEFAULT_PASSWORD`]), `name` (for a new account), `days` (how far back
+//! `created_at` reaches; default 730), `seed` (PRNG seed; default 1).
+//!
+//! Rows go in as multi-row INSERTs of [`BATCH_ROWS`] rows, [`BATCHES_PER_TX`]
+//! of them per transaction: one statement per thousand rows and one commit
+//! per twenty thousand is what makes a million rows take seconds, not hours.
+//! The content is deterministic for a given `seed`, except the ids.
+//!
+//! Seeded tasks look like a history the reminder pass has kept up with: a
+//! notice whose time has passed is marked sent (at that time), so the first
+//! pass after seeding does not mail a flood of stale reminders; notices
+//! still in the future are pending as for any task.
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, FixedOffset, SubsecRound, Utc};
+use loco_rs::{
+    app::AppContext,
+    hash,
+    task::{Task, TaskInfo, Vars},
+    Error, Result,
+};
+use sea_orm::{ActiveValue, EntityTrait, TransactionTrait};
+use uuid::Uuid;
+
+use crate::{
+    domain::{
+        account::{Email, Password, PersonName, ReminderLead, Timezone},
+        listing::search_text,
+        task::{DueDate, Priority, Status},
+    },
+    models::{task_changes::remind_at, tasks, users},
+};
+
+/// Password of an account the task creates when no `password:` is given.
+pub const DEFAULT_PASSWORD: &str = "seed-password";
+/// Rows per INSERT statement (16 columns: 16,000 bind parameters, under
+/// SQLite's 32,766 and PostgreSQL's 65,535).
+const BATCH_ROWS: usize = 1_000;
+/// INSERT statements per transaction.
+const BATCHES_PER_TX: usize = 20;
+
+pub struct SeedTasks;
+
+#[async_trait::async_trait]
+impl Task for SeedTasks {
+    fn task(&self) -> TaskInfo {
+        TaskInfo {
+            name: "seed_tasks".to_string(),
+            detail: format!(
+                "Insert count:<n> realistic tasks for user:<email> (created if missing, \
+                 password:<pw> default {DEFAULT_PASSWORD:?})"
+            ),
+        }
+    }
+
+    async fn run(&self, ctx: &AppContext, vars: &Vars) -> Result<()> {
+        let email = Email::parse(vars.cli_arg("user")?).map_err(|m| bad_var("user", &m))?;
+        let count = number_var(vars, "count", 1_000)?;
+        let days = number_var(vars, "days", 730)?.max(1);
+        let seed = number_var(vars, "seed", 1)?;
+
+        let started = Instant::now();
+        let user = find_or_create_user(ctx, vars, &email).await?;
+        let mut rng = XorShift::new(seed as u64);
+        let now = Utc::now().trunc_subsecs(6);
+        let span = Duration::days(days as i64);
+        let plan = Plan {
+            owner_id: user.id,
+            timezone: user.timezone(),
+            lead: user.reminder_lead(),
+            oldest: now - span,
+            // Each task gets its own slot of the span, so `created_at` grows
+            // with the row and is distinct whenever the slot is >= 1 µs.
+            slot_micros: (span.num_microseconds().unwrap_or(i64::MAX) / count.max(1) as i64).max(1),
+            now,
+        };
+
+        let mut inserted = 0usize;
+        while inserted < count {
+            let txn = ctx.db.begin().await?;
+            for _ in 0..BATCHES_PER_TX {
+                let rows = BATCH_ROWS.min(count - inserted);
+                if rows == 0 {
+                    break;
+                }
+                let batch = (inserted..inserted + rows).map(|i| plan.task(i, &mut rng));
+                tasks::Entity::insert_many(batch)
+                    .exec_without_returning(&txn)
+                    .await?;
+                inserted += rows;
+            }
+            txn.commit().await?;
+            if inserted.is_multiple_of(100_000) || inserted == count {
+                println!(
+                    "  {inserted} / {count} tasks ({:.1} s)",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+        }
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "seeded {inserted} tasks for {} in {secs:.2} s ({:.0} rows/s)",
+            user.email,
+            inserted as f64 / secs.max(1e-9)
+        );
+        Ok(())
+    }
+}
+
+fn bad_var(name: &str, message: &str) -> Error {
+    Error::string(&format!("{name}: {message}"))
+}
+
+/// A non-negative integer var (underscores allowed: `count:1_000_000`).
+fn number_var(vars: &Vars, name: &str, default: usize) -> Result<usize> {
+    vars.cli.get(name).map_or(Ok(default), |raw| {
+        raw.replace('_', "")
+            .parse()
+            .map_err(|_| bad_var(name, "must be a non-negative integer"))
+    })
+}
+
+async fn find_or_create_user(ctx: &AppContext, vars: &Vars, email: &Email) -> Result<users::Model> {
+    if let Some(user) = users::Model::find_by_email(&ctx.db, email).await? {
+        println!("adding tasks to existing user {}", user.email);
+        return Ok(user);
+    }
+    let password = vars
+        .cli
+        .get("password")
+        .map_or(DEFAULT_PASSWORD, String::as_str);
+    let password = Password::parse(password).map_err(|m| bad_var("password", &m))?;
+    let name = vars.cli.get("name").map_or("Seed User", String::as_str);
+    let name = PersonName::parse(name).map_err(|m| bad_var("name", &m))?;
+    let user = users::Model::register(
+        &ctx.db,
+        users::NewUser {
+            name,
+            email: email.clone(),
+            password_hash: hash::hash_password(password.expose())?,
+        },
+    )
+    .await
+    .map_err(|e| Error::string(&e.to_string()))?;
+    println!("created user {}", user.email);
+    Ok(user)
+}
+
+/// What every generated task shares.
+struct Plan {
+    owner_id: i32,
+    timezone: Timezone,
+    lead: ReminderLead,
+    oldest: DateTime<Utc>,
+    slot_micros: i64,
+    now: DateTime<Utc>,
+}
+
+impl Plan {
+    /// The `i`-th task: status about 50% incomplete, 20% in progress, 30%
+    /// complete; priority 20/45/25/10% low/medium/high/urgent; 70% due
+    /// (half a date, half an instant); 60% with a description.
+    fn task(&self, i: usize, rng: &mut XorShift) -> tasks::ActiveModel {
+        let created = self.oldest
+            + Duration::microseconds(
+                self.slot_micros * i as i64 + rng.below(self.slot_micros as u64) as i64,
+            );
+        let created = created.min(self.now);
+        // Most tasks were touched again some time after creation.
+        let updated = if rng.chance(60) {
+            (created + Duration::seconds(rng.below(30 * 86_400) as i64)).min(self.now)
+        } else {
+            created
+        };
+        let status = match rng.below(100) {
+            0..50 => Status::Incomplete,
+            50..70 => Status::InProgress,
+            _ => Status::Complete,
+        };
+        let priority = match rng.below(100) {
+            0..20 => Priority::Low,
+            20..65 => Priority::Medium,
+            65..90 => Priority::High,
+            _ => Priority::Urgent,
+        };
+        let due = rng.chance(70).then(|| {
+            // From a week before creation to three months after, whole seconds.
+            let at = (created - Duration::days(7)
+                + Duration::seconds(rng.below(97 * 86_400) as i64))
+            .trunc_subsecs(0);
+            if rng.chance(50) {
+                DueDate::Date(at.date_naive())
+            } else {
+                DueDate::At(at)
+            }
+        });
+        let due_at = due.map(|d| d.due_at(self.timezone).fixed_offset());
+        let remind_at = remind_at(due_at, self.lead);
+        let now = fixed(self.now);
+        let sent = |at: Option<DateTime<FixedOffset>>| at.filter(|at| *at <= now);
+        let title = text::title(rng);
+        let description = rng.chance(60).then(|| text::description(rng));
+        tasks::ActiveModel {
+            id: ActiveValue::NotSet,
+            pid: ActiveValue::Set(Uuid::new_v4()),
+            user_id: ActiveValue::Set(self.owner_id),
+            search_text: ActiveValue::Set(search_text(&title, description.as_deref())),
+            title: ActiveValue::Set(title),
+            description: ActiveValue::Set(description),
+            status: ActiveValue::Set(status.rank()),
+            priority: ActiveValue::Set(priority.rank()),
+            due_at: ActiveValue::Set(due_at),
+            remind_at: ActiveValue::Set(remind_at),
+            reminder_sent_at: ActiveValue::Set(sent(remind_at)),
+            overdue_sent_at: ActiveValue::Set(sent(due_at)),
+            due_on: ActiveValue::Set(due.and_then(DueDate::date)),
+            completed_at: ActiveValue::Set((status == Status::Complete).then(|| fixed(updated))),
+            version: ActiveValue::Set(1),
+            created_at: ActiveValue::Set(fixed(created)),
+            updated_at: ActiveValue::Set(fixed(updated)),
+        }
+    }
+}
+
+fn fixed(at: DateTime<Utc>) -> DateTime<FixedOffset> {
+    at.fixed_offset()
+}
+
+/// xorshift64*: deterministic, fast, and good enough for test data.
+struct XorShift(u64);
+
+impl XorShift {
+    fn new(seed: u64) -> Self {
+        // Never zero (a zero state stays zero).
+        Self(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Uniform-ish in `0..n` (`0` when `n` is 0).
+    fn below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            0
+        } else {
+            self.next() % n
+        }
+    }
+
+    /// True `percent` times in a hundred.
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// Titles and descriptions assembled from small word lists.
+mod text {
+    use super::XorShift;
+
+    const VERBS: &[&str] = &[
+        "Write",
+        "Review",
+        "Fix",
+        "Call",
+        "Email",
+        "Prepare",
+        "Update",
+        "Plan",
+        "Book",
+        "Pay",
+        "Schedule",
+        "Draft",
+        "Clean up",
+        "Refactor",
+        "Test",
+        "Deploy",
+        "Order",
+        "Renew",
+        "Organise",
+        "Read",
+        "Check",
+        "Send",
+        "Archive",
+        "Follow up on",
+    ];
+    const OBJECTS: &[&str] = &[
+        "quarterly report",
+        "invoice",
+        "dentist appointment",
+        "meeting notes",
+        "release notes",
+        "garage",
+        "onboarding checklist",
+        "budget spreadsheet",
+        "flight to Lisbon",
+        "insurance renewal",
+        "database migration",
+        "customer feedback",
+        "design review",
+        "team offsite",
+        "tax return",
+        "grocery list",
+        "pull request",
+        "server certificates",
+        "birthday present",
+        "car service",
+        "API documentation",
+        "hiring plan",
+        "backup job",
+        "conference talk",
+        "newsletter",
+        "library books",
+        "rent",
+        "Q4 roadmap",
+    ];
+    const QUALIFIERS: &[&str] = &[
+        "",
+        "",
+        "",
+        "for Monday",
+        "before the audit",
+        "with Alex",
+        "for the board",
+        "this week",
+        "again",
+        "(urgent)",
+        "for Maria",
+        "after lunch",
+        "before Friday",
+        "with the new template",
+        "for the Berlin office",
+    ];
+    const SENTENCES: &[&str] = &[
+        "Numbers are in the shared drive.",
+        "Ask Sam for the latest figures first.",
+        "Blocked until the vendor replies.",
+        "Use last year's version as a starting point.",
+        "Keep it short: one page at most.",
+        "Remember to attach the receipts.",
+        "Double-check the totals against the bank statement.",
+        "The customer asked for this twice already.",
+        "See the thread from last Tuesday for context.",
+        "Needs sign-off from finance before it goes out.",
+        "Café on the corner has good Wi-Fi if the office is full.",
+        "Split into smaller steps if it takes more than a day.",
+        "Low effort, but easy to forget.",
+        "Coordinate with the Zürich team about time zones.",
+        "Check the staging environment first.",
+    ];
+
+    pub fn title(rng: &mut XorShift) -> String {
+        let verb = rng.pick(VERBS);
+        let object = rng.pick(OBJECTS);
+        let qualifier = rng.pick(QUALIFIERS);
+        let number = if rng.chance(30) {
+            format!(" #{}", 100 + rng.below(9_900))
+        } else {
+            String::new()
+        };
+        if qualifier.is_empty() {
+            format!("{verb} {object}{number}")
+        } else {
+            format!("{verb} {object}{number} {qualifier}")
+        }
+    }
+
+    pub fn description(rng: &mut XorShift) -> String {
+        let sentences = 1 + rng.below(3);
+        (0..sentences)
+            .map(|_| rng.pick(SENTENCES))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}

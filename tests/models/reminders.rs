@@ -1,0 +1,412 @@
+//! The reminder pass: timing rules, re-arming, exactly-once under concurrency.
+use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
+use loco_rs::testing::prelude::*;
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+};
+use serial_test::serial;
+use taskforge::{
+    app::App,
+    domain::{
+        account::{Email, PersonName, ReminderLead, Timezone},
+        body::Patch,
+        task::{DueDate, Priority, Status, TaskTitle},
+    },
+    models::{
+        notifications, reminders,
+        tasks::{self, TaskDraft, TaskPatch},
+        users::{self, ProfileChange},
+    },
+};
+
+fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<FixedOffset> {
+    Utc.with_ymd_and_hms(y, mo, d, h, mi, 0)
+        .unwrap()
+        .fixed_offset()
+}
+
+async fn user(db: &DatabaseConnection, email: &str, timezone: &str, lead: i64) -> users::Model {
+    let user = users::Model::register(
+        db,
+        users::NewUser {
+            name: PersonName::parse("Someone").unwrap(),
+            email: Email::parse(email).unwrap(),
+            password_hash: "x".into(),
+        },
+    )
+    .await
+    .unwrap();
+    user.update_profile(
+        db,
+        ProfileChange {
+            name: None,
+            timezone: Some(Timezone::parse(timezone).unwrap()),
+            reminder_lead: Some(ReminderLead::parse(lead).unwrap()),
+        },
+    )
+    .await
+    .unwrap()
+}
+
+async fn task(db: &DatabaseConnection, owner: &users::Model, due: &str) -> tasks::Model {
+    let draft = TaskDraft {
+        title: TaskTitle::parse("Write report").unwrap(),
+        description: None,
+        status: Status::Incomplete,
+        priority: Priority::Medium,
+        due: Some(DueDate::parse(due).unwrap()),
+    };
+    tasks::Model::create_for_owner(db, owner, draft)
+        .await
+        .unwrap()
+}
+
+async fn kinds(db: &DatabaseConnection, task: &tasks::Model) -> Vec<String> {
+    notifications::Entity::find()
+        .filter(notifications::Column::TaskPid.eq(task.pid))
+        .order_by_asc(notifications::Column::Id)
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.kind)
+        .collect()
+}
+
+#[tokio::test]
+#[serial]
+async fn the_reminder_goes_out_lead_minutes_before_and_only_once() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let ann = user(db, "ann@example.com", "UTC", 60).await;
+    let t = task(db, &ann, "2026-12-01T17:00:00Z").await;
+
+    let early = reminders::run_pass(db, at(2026, 12, 1, 15, 59))
+        .await
+        .unwrap();
+    let due = reminders::run_pass(db, at(2026, 12, 1, 16, 0))
+        .await
+        .unwrap();
+    let again = reminders::run_pass(db, at(2026, 12, 1, 16, 30))
+        .await
+        .unwrap();
+
+    assert_eq!((early.reminders, early.overdue), (0, 0));
+    assert_eq!((due.reminders, due.overdue), (1, 0));
+    assert_eq!((again.reminders, again.overdue), (0, 0));
+    assert_eq!(kinds(db, &t).await, vec!["reminder"]);
+}
+
+#[tokio::test]
+#[serial]
+async fn the_overdue_notice_goes_out_once_when_the_due_time_passes() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let ann = user(db, "ann@example.com", "UTC", 60).await;
+    let t = task(db, &ann, "2026-12-01T17:00:00Z").await;
+    reminders::run_pass(db, at(2026, 12, 1, 16, 10))
+        .await
+        .unwrap();
+
+    let before = reminders::run_pass(db, at(2026, 12, 1, 16, 59))
+        .await
+        .unwrap();
+    let after = reminders::run_pass(db, at(2026, 12, 1, 17, 0))
+        .await
+        .unwrap();
+    let later = reminders::run_pass(db, at(2026, 12, 2, 9, 0))
+        .await
+        .unwrap();
+
+    assert_eq!(before.overdue, 0);
+    assert_eq!(after.overdue, 1);
+    assert_eq!(later.overdue + later.reminders, 0);
+    assert_eq!(kinds(db, &t).await, vec!["reminder", "overdue"]);
+}
+
+#[tokio::test]
+#[serial]
+async fn a_task_found_already_past_due_gets_only_the_overdue_notice() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let ann = user(db, "ann@example.com", "UTC", 60).await;
+    let t = task(db, &ann, "2026-12-01T17:00:00Z").await;
+
+    let report = reminders::run_pass(db, at(2026, 12, 3, 0, 0))
+        .await
+        .unwrap();
+
+    assert_eq!((report.reminders, report.overdue), (0, 1));
+    assert_eq!(kinds(db, &t).await, vec!["overdue"]);
+}
+
+#[tokio::test]
+#[serial]
+async fn a_date_only_due_date_ends_the_day_in_the_owners_timezone() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    // Berlin is UTC+1 in December: the day ends 22:59:59Z, reminder 21:59:59Z.
+    let ann = user(db, "ann@example.com", "Europe/Berlin", 60).await;
+    task(db, &ann, "2026-12-01").await;
+
+    let before = reminders::run_pass(db, at(2026, 12, 1, 21, 59))
+        .await
+        .unwrap();
+    let reminder = reminders::run_pass(db, at(2026, 12, 1, 22, 0))
+        .await
+        .unwrap();
+    let not_yet_overdue = reminders::run_pass(db, at(2026, 12, 1, 22, 59))
+        .await
+        .unwrap();
+    let overdue = reminders::run_pass(db, at(2026, 12, 1, 23, 0))
+        .await
+        .unwrap();
+
+    assert_eq!(before.reminders, 0);
+    assert_eq!(reminder.reminders, 1);
+    assert_eq!(not_yet_overdue.overdue, 0);
+    assert_eq!(overdue.overdue, 1);
+}
+
+#[tokio::test]
+#[serial]
+async fn the_lead_counts_real_time_across_a_dst_change() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    // New York springs forward at 02:00 on 8 March 2026; due 03:30 EDT
+    // (07:30Z), a 120-minute lead is 05:30Z (00:30 EST), not 01:30 wall time.
+    let ann = user(db, "ann@example.com", "America/New_York", 120).await;
+    task(db, &ann, "2026-03-08T03:30:00-04:00").await;
+
+    let before = reminders::run_pass(db, at(2026, 3, 8, 5, 29))
+        .await
+        .unwrap();
+    let on_time = reminders::run_pass(db, at(2026, 3, 8, 5, 30))
+        .await
+        .unwrap();
+
+    assert_eq!(before.reminders, 0);
+    assert_eq!(on_time.reminders, 1);
+}
+
+#[tokio::test]
+#[serial]
+async fn changing_the_due_date_re_arms_both_notices() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let ann = user(db, "ann@example.com", "UTC", 60).await;
+    let t = task(db, &ann, "2026-12-01T17:00:00Z").await;
+    reminders::run_pass(db, at(2026, 12, 1, 18, 0))
+        .await
+        .unwrap();
+    let patch = TaskPatch {
+        title: None,
+        description: Patch::Absent,
+        status: None,
+        priority: None,
+        due: Patch::Value(DueDate::parse("2026-12-05T17:00:00Z").unwrap()),
+    };
+    tasks::Model::patch_for_owner(db, &ann, t.pid, patch)
+        .await
+        .unwrap();
+
+    let reminder = reminders::run_pass(db, at(2026, 12, 5, 16, 0))
+        .await
+        .unwrap();
+    let overdue = reminders::run_pass(db, at(2026, 12, 5, 17, 0))
+        .await
+        .unwrap();
+
+    assert_eq!(reminder.reminders, 1);
+    assert_eq!(overdue.overdue, 1);
+    assert_eq!(kinds(db, &t).await.len(), 3);
+}
+
+#[tokio::test]
+#[serial]
+async fn an_edit_that_keeps_the_due_date_does_not_re_arm() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let ann = user(db, "ann@example.com", "UTC", 60).await;
+    let t = task(db, &ann, "2026-12-01T17:00:00Z").await;
+    reminders::run_pass(db, at(2026, 12, 1, 16, 30))
+        .await
+        .unwrap();
+    let patch = TaskPatch {
+        title: Some(TaskTitle::parse("Renamed").unwrap()),
+        description: Patch::Absent,
+        status: None,
+        priority: None,
+        due: Patch::Absent,
+    };
+    tasks::Model::patch_for_owner(db, &ann, t.pid, patch)
+        .await
+        .unwrap();
+
+    let again = reminders::run_pass(db, at(2026, 12, 1, 16, 45))
+        .await
+        .unwrap();
+
+    assert_eq!(again.reminders, 0);
+}
+
+#[tokio::test]
+#[serial]
+async fn completed_or_deleted_tasks_get_nothing() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let ann = user(db, "ann@example.com", "UTC", 60).await;
+    let done = task(db, &ann, "2026-12-01T17:00:00Z").await;
+    let gone = task(db, &ann, "2026-12-01T17:00:00Z").await;
+    let complete = TaskPatch {
+        title: None,
+        description: Patch::Absent,
+        status: Some(Status::Complete),
+        priority: None,
+        due: Patch::Absent,
+    };
+    tasks::Model::patch_for_owner(db, &ann, done.pid, complete)
+        .await
+        .unwrap();
+    tasks::Model::delete_for_owner(db, ann.id, gone.pid)
+        .await
+        .unwrap();
+
+    let reminder_time = reminders::run_pass(db, at(2026, 12, 1, 16, 30))
+        .await
+        .unwrap();
+    let overdue_time = reminders::run_pass(db, at(2026, 12, 2, 0, 0))
+        .await
+        .unwrap();
+
+    assert_eq!(reminder_time.reminders + reminder_time.overdue, 0);
+    assert_eq!(overdue_time.reminders + overdue_time.overdue, 0);
+    assert_eq!(notifications::Entity::find().count(db).await.unwrap(), 0);
+}
+
+#[tokio::test]
+#[serial]
+async fn a_lead_of_zero_turns_reminders_off_but_not_overdue_notices() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let ann = user(db, "ann@example.com", "UTC", 0).await;
+    let t = task(db, &ann, "2026-12-01T17:00:00Z").await;
+
+    reminders::run_pass(db, at(2026, 12, 1, 16, 59))
+        .await
+        .unwrap();
+    reminders::run_pass(db, at(2026, 12, 1, 17, 1))
+        .await
+        .unwrap();
+
+    assert_eq!(kinds(db, &t).await, vec!["overdue"]);
+}
+
+#[tokio::test]
+#[serial]
+async fn changing_the_lead_moves_pending_reminders() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let ann = user(db, "ann@example.com", "UTC", 60).await;
+    task(db, &ann, "2026-12-01T17:00:00Z").await;
+    let ann = user_with_lead(db, ann, 1440).await;
+    tasks::Model::rearm_for_owner(db, &ann).await.unwrap();
+
+    let day_before = reminders::run_pass(db, at(2026, 11, 30, 17, 0))
+        .await
+        .unwrap();
+
+    assert_eq!(day_before.reminders, 1);
+}
+
+async fn user_with_lead(db: &DatabaseConnection, user: users::Model, lead: i64) -> users::Model {
+    user.update_profile(
+        db,
+        ProfileChange {
+            reminder_lead: Some(ReminderLead::parse(lead).unwrap()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[serial]
+async fn concurrent_passes_deliver_each_notice_exactly_once() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let ann = user(db, "ann@example.com", "UTC", 60).await;
+    for _ in 0..(reminders::BATCH as usize + 150) {
+        task(db, &ann, "2026-12-01T17:00:00Z").await;
+    }
+    let now = at(2026, 12, 1, 16, 30);
+
+    let (a, b, c) = tokio::join!(
+        reminders::run_pass(db, now),
+        reminders::run_pass(db, now),
+        reminders::run_pass(db, now)
+    );
+
+    let total: usize = [a.unwrap(), b.unwrap(), c.unwrap()]
+        .iter()
+        .map(|r| r.reminders)
+        .sum();
+    assert_eq!(total, reminders::BATCH as usize + 150);
+    assert_eq!(
+        notifications::Entity::find().count(db).await.unwrap(),
+        reminders::BATCH + 150
+    );
+    let overdue_now = at(2026, 12, 1, 17, 0);
+    let (d, e) = tokio::join!(
+        reminders::run_pass(db, overdue_now),
+        reminders::run_pass(db, overdue_now)
+    );
+    assert_eq!(
+        d.unwrap().overdue + e.unwrap().overdue,
+        reminders::BATCH as usize + 150
+    );
+    assert_eq!(
+        notifications::Entity::find().count(db).await.unwrap(),
+        2 * (reminders::BATCH + 150)
+    );
+}
+
+#[tokio::test]
+#[serial]
+async fn an_email_attempt_is_claimed_once_and_retried_after_its_backoff() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let ann = user(db, "ann@example.com", "UTC", 60).await;
+    task(db, &ann, "2026-12-01T17:00:00Z").await;
+    let report = reminders::run_pass(db, at(2026, 12, 1, 16, 30))
+        .await
+        .unwrap();
+    let pid = report.notifications[0];
+
+    let first = notifications::Model::claim_email(db, pid).await.unwrap();
+    let second = notifications::Model::claim_email(db, pid).await.unwrap();
+    let not_yet = notifications::Model::emails_to_retry(db, 10).await.unwrap();
+    notifications::Entity::update_many()
+        .col_expr(
+            notifications::Column::EmailNextAt,
+            sea_orm::sea_query::Expr::value(Utc::now().fixed_offset() - Duration::minutes(1)),
+        )
+        .exec(db)
+        .await
+        .unwrap();
+    let due = notifications::Model::emails_to_retry(db, 10).await.unwrap();
+    notifications::Model::mark_emailed(db, first.as_ref().unwrap().id)
+        .await
+        .unwrap();
+    let after_success = notifications::Model::emails_to_retry(db, 10).await.unwrap();
+
+    assert!(first.is_some());
+    assert!(
+        second.is_none(),
+        "a second worker must not send the same email"
+    );
+    assert!(not_yet.is_empty());
+    assert_eq!(due, vec![pid]);
+    assert!(after_success.is_empty());
+}
