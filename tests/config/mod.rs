@@ -12,6 +12,8 @@ const PRODUCTION_VARS: &[&str] = &[
     "SMTP_PASSWORD",
     "DATABASE_URL",
     "PORT",
+    "REDIS_URL",
+    "REMINDER_SCHEDULE",
 ];
 
 /// Runs `f` with exactly `vars` set among the production variables.
@@ -114,5 +116,42 @@ fn unknown_settings_keys_are_refused() {
             .unwrap()
             .refresh_token_ttl_seconds,
         30 * 24 * 3600
+    );
+}
+
+#[test]
+#[serial]
+fn the_queue_follows_redis_then_postgres_then_sqlite() {
+    let kind = |vars: &[(&str, &str)]| {
+        let mut all = vec![("JWT_SECRET", SECRET)];
+        all.extend_from_slice(vars);
+        let config = with_env(&all, production).unwrap();
+        serde_json::to_value(config.queue.unwrap()).unwrap()["kind"].clone()
+    };
+
+    assert_eq!(kind(&[]), "Sqlite");
+    assert_eq!(
+        kind(&[("DATABASE_URL", "postgres://db/taskforge")]),
+        "Postgres"
+    );
+    assert_eq!(
+        kind(&[
+            ("DATABASE_URL", "postgres://db/taskforge"),
+            ("REDIS_URL", "redis://127.0.0.1:6379")
+        ]),
+        "Redis"
+    );
+}
+
+#[test]
+#[serial]
+fn production_schedules_the_reminder_pass_every_minute() {
+    let config = with_env(&[("JWT_SECRET", SECRET)], production).unwrap();
+    let scheduler = serde_json::to_value(config.scheduler.unwrap()).unwrap();
+
+    assert_eq!(scheduler["jobs"]["send_reminders"]["run"], "send_reminders");
+    assert_eq!(
+        scheduler["jobs"]["send_reminders"]["schedule"],
+        "every 1 minute"
     );
 }
