@@ -2,7 +2,9 @@
 #   docker build -t taskforge .
 #   docker run -p 5150:5150 -e JWT_SECRET="$(openssl rand -base64 48)" \
 #     -v taskforge-data:/app/data taskforge
-# Set DATABASE_URL=postgres://… to use PostgreSQL instead of the SQLite file.
+# Set DATABASE_URL=postgres://… to use PostgreSQL instead of the SQLite files
+# (the job queue then lives there too, or on Redis with REDIS_URL).
+# One container runs the API, the workers (emails) and the reminder scheduler.
 
 FROM rust:1-slim-bookworm AS builder
 WORKDIR /usr/src/taskforge
@@ -34,10 +36,11 @@ COPY --from=builder /usr/src/taskforge/config /app/config
 USER taskforge
 ENV LOCO_ENV=production \
     PORT=5150 \
-    DATABASE_URL=sqlite:///app/data/taskforge.sqlite?mode=rwc
+    DATABASE_URL=sqlite:///app/data/taskforge.sqlite?mode=rwc \
+    QUEUE_URL=sqlite:///app/data/taskforge_queue.sqlite?mode=rwc
 VOLUME ["/app/data"]
 EXPOSE 5150
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD curl -fsS "http://localhost:${PORT:-5150}/_health" || exit 1
 # JWT_SECRET must be given at run time; without it the server refuses to start.
-CMD ["sh", "-c", "taskforge-cli db migrate && exec taskforge-cli start"]
+CMD ["sh", "-c", "taskforge-cli db migrate && exec taskforge-cli start --all"]

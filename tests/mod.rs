@@ -3,3 +3,4 @@ mod config;
 mod domain;
 mod models;
 mod requests;
+mod workers;

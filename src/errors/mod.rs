@@ -81,7 +81,10 @@ pub enum ApiError {
     /// 400: a password-reset token that is unknown, used or expired.
     #[error("invalid reset token")]
     InvalidResetToken,
-    /// 401: missing, malformed, expired, tampered or revoked token.
+    /// 401: no `Authorization` header at all (RFC 6750 §3.1: no error code).
+    #[error("missing bearer token")]
+    MissingToken,
+    /// 401: malformed, expired, tampered or revoked token.
     #[error("unauthorized: {0}")]
     Unauthorized(&'static str),
     /// 401: login with an unknown email or a wrong password (one message for both).
@@ -143,12 +146,22 @@ impl ApiError {
                 "Invalid reset token",
                 "the reset token is unknown, already used or expired",
             ),
-            Self::Unauthorized(detail) => Problem::new(
+            Self::MissingToken => Problem::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
                 "Unauthorized",
-                detail,
+                "a bearer token is required",
             ),
+            Self::Unauthorized(detail) => {
+                let mut problem = Problem::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    "Unauthorized",
+                    detail,
+                );
+                problem.challenge = Some("Bearer error=\"invalid_token\"");
+                problem
+            }
             Self::InvalidCredentials => Problem::new(
                 StatusCode::UNAUTHORIZED,
                 "invalid-credentials",

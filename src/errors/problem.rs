@@ -22,6 +22,9 @@ pub struct Problem {
     pub errors: Option<Vec<FieldError>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// The `WWW-Authenticate` challenge of a 401 (plain `Bearer` unless set).
+    #[serde(skip)]
+    pub challenge: Option<&'static str>,
 }
 
 impl Problem {
@@ -33,6 +36,7 @@ impl Problem {
             detail: detail.to_string(),
             errors: None,
             request_id: None,
+            challenge: None,
         }
     }
 
@@ -68,11 +72,7 @@ impl IntoResponse for Problem {
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         if status == StatusCode::UNAUTHORIZED {
-            let challenge = if self.kind == "/problems/unauthorized" {
-                "Bearer error=\"invalid_token\""
-            } else {
-                "Bearer"
-            };
+            let challenge = self.challenge.unwrap_or("Bearer");
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static(challenge),

@@ -19,7 +19,7 @@ fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
     let value = parts
         .headers
         .get(header::AUTHORIZATION)
-        .ok_or(ApiError::Unauthorized("missing bearer token"))?
+        .ok_or(ApiError::MissingToken)?
         .to_str()
         .map_err(|_| ApiError::Unauthorized("malformed Authorization header"))?;
     let (scheme, token) = value

@@ -166,11 +166,11 @@ async fn missing_token_is_401_with_challenge() {
         let response = server.get("/tasks").await;
 
         let problem: Value = assert_problem(&response, 401, "/problems/unauthorized");
-        assert!(response
-            .header("www-authenticate")
-            .to_str()
-            .unwrap()
-            .starts_with("Bearer"));
+        // RFC 6750 §3.1: no error code when no credentials were sent.
+        assert_eq!(
+            response.header("www-authenticate").to_str().unwrap(),
+            "Bearer"
+        );
         assert_body_snapshot!("errors_unauthorized", problem);
     })
     .await;
