@@ -3,9 +3,12 @@
 use loco_rs::{
     app::AppContext,
     bgworker::BackgroundWorker,
+    config::WorkerMode,
     task::{Task, TaskInfo, Vars},
     Result,
 };
+
+use uuid::Uuid;
 
 use crate::{
     models::{notifications, reminders},
@@ -14,6 +17,8 @@ use crate::{
 
 /// Failed emails re-queued per pass.
 const RETRIES_PER_PASS: u64 = 1_000;
+/// Email jobs per queue round trip.
+const EMAIL_JOBS_PER_BATCH: usize = 1_000;
 
 /// Runs one pass at the current time: creates the due notifications and
 /// queues their emails (and the retries of failed ones).
@@ -25,12 +30,54 @@ pub async fn send_reminders(ctx: &AppContext) -> Result<reminders::PassReport> {
         // Idempotent; a task may run before any `start` has created the tables.
         queue.setup().await?;
     }
+    let started = std::time::Instant::now();
     let report = reminders::run_pass(&ctx.db, crate::models::users::now()).await?;
+    let claimed = started.elapsed();
     let retries = notifications::Model::emails_to_retry(&ctx.db, RETRIES_PER_PASS).await?;
-    for notification in report.notifications.iter().copied().chain(retries) {
-        NotificationEmailWorker::perform_later(ctx, NotificationEmailArgs { notification }).await?;
-    }
+    let emails: Vec<Uuid> = report
+        .notifications
+        .iter()
+        .copied()
+        .chain(retries)
+        .collect();
+    queue_emails(ctx, &emails).await?;
+    tracing::info!(
+        claim_ms = claimed.as_millis(),
+        queue_ms = (started.elapsed() - claimed).as_millis(),
+        emails = emails.len(),
+        "notifications recorded and emails queued"
+    );
     Ok(report)
+}
+
+/// Queues one email job per notification: in batches on a real queue (one
+/// round trip per thousand jobs, not per job), one by one otherwise.
+async fn queue_emails(ctx: &AppContext, notifications: &[Uuid]) -> Result<()> {
+    match (&ctx.config.workers.mode, &ctx.queue_provider) {
+        (WorkerMode::BackgroundQueue, Some(queue)) => {
+            for chunk in notifications.chunks(EMAIL_JOBS_PER_BATCH) {
+                let jobs = chunk
+                    .iter()
+                    .map(|&notification| (NotificationEmailArgs { notification }, None))
+                    .collect();
+                queue
+                    .enqueue_batch(
+                        NotificationEmailWorker::class_name(),
+                        NotificationEmailWorker::queue(),
+                        jobs,
+                        None,
+                    )
+                    .await?;
+            }
+        }
+        _ => {
+            for &notification in notifications {
+                NotificationEmailWorker::perform_later(ctx, NotificationEmailArgs { notification })
+                    .await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 pub struct SendReminders;
