@@ -114,10 +114,12 @@ fn sql_value(value: &KeyValue) -> SimpleExpr {
 
 /// Rows strictly after `key` in the order of `parts`.
 ///
-/// The leading `first >= value` (`<=` descending) is implied by the rest but
-/// lets both databases start an index range scan at the cursor, also on the
-/// due-date expression indexes; the exact condition is a row-value
-/// comparison when every key runs the same way, else the expanded OR form.
+/// When every key runs the same way this is one row-value comparison, which
+/// both databases turn into an exact index range starting at the cursor;
+/// otherwise it is the expanded OR form. SQLite cannot range-scan a row value
+/// over an expression index, so when the first key is the due expression (or
+/// directions are mixed) a leading `first >= value` (`<=` descending), implied
+/// by the rest, lets the scan start at the cursor's first key.
 fn keyset(parts: &[(Part, bool)], key: &[KeyValue]) -> Condition {
     let (first, first_descending) = parts[0];
     let leading = if first_descending {
@@ -150,7 +152,12 @@ fn keyset(parts: &[(Part, bool)], key: &[KeyValue]) -> Condition {
         }
         any.into()
     };
-    Condition::all().add(leading).add(exact)
+    let condition = Condition::all().add(exact);
+    if first == Part::Due || !uniform {
+        condition.add(leading)
+    } else {
+        condition
+    }
 }
 
 /// The query of one page (one row more than the limit, to tell whether
