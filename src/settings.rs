@@ -21,6 +21,8 @@ pub struct Settings {
     /// Password hashes running at once (each is ~20 MB and ~50 ms of CPU);
     /// 0 means one per CPU core.
     pub password_hash_concurrency: usize,
+    /// The `From:` of every email, e.g. `taskforge <noreply@example.com>`.
+    pub mail_from: String,
     /// Key for cursor tags: the decoded JWT secret, set at boot.
     #[serde(skip)]
     pub cursor_key: Vec<u8>,
@@ -32,6 +34,7 @@ impl Default for Settings {
             refresh_token_ttl_seconds: 30 * 24 * 3600,
             reset_token_ttl_seconds: 3600,
             password_hash_concurrency: 0,
+            mail_from: "taskforge <noreply@localhost>".to_string(),
             cursor_key: Vec::new(),
         }
     }
@@ -61,6 +64,14 @@ impl Settings {
             .get::<Arc<Self>>()
             .ok_or_else(|| ApiError::internal("settings are not loaded"))
     }
+}
+
+/// The configured sender of emails (`MAIL_FROM`).
+#[must_use]
+pub fn mail_from(ctx: &AppContext) -> String {
+    ctx.shared_store
+        .get::<Arc<Settings>>()
+        .map_or_else(|| Settings::default().mail_from, |s| s.mail_from.clone())
 }
 
 /// Refuses a JWT secret that is not base64 or is shorter than 32 bytes

@@ -37,6 +37,7 @@ impl AuthMailer {
                     "token": token,
                     "ttl_minutes": ttl_minutes,
                 }),
+                from: Some(crate::settings::mail_from(ctx)),
                 ..Default::default()
             },
         )

@@ -37,6 +37,7 @@ impl NotificationMailer {
                     "title": notification.title,
                     "due": due,
                 }),
+                from: Some(crate::settings::mail_from(ctx)),
                 ..Default::default()
             },
         )

@@ -15,7 +15,10 @@ impl sea_orm::ActiveModelBehavior for ActiveModel {}
 /// Email attempts per notification before it is given up (logged).
 pub const MAX_EMAIL_ATTEMPTS: i32 = 5;
 
-/// Wait before attempt `n + 1`: 1, 2, 4, 8 … minutes.
+/// How long a queued first attempt may take before a pass queues it again.
+pub const FIRST_ATTEMPT_GRACE: Duration = Duration::minutes(10);
+
+/// Wait after attempt `n` before the next: 2, 4, 8, 16 … minutes.
 #[must_use]
 pub fn email_backoff(attempts: i32) -> Duration {
     Duration::minutes(1_i64 << attempts.clamp(0, 10))
@@ -139,7 +142,10 @@ impl Model {
             .map(|_| ())
     }
 
-    /// Notifications whose email failed and whose next attempt is due.
+    /// Notifications whose email is still owed: a failed attempt whose
+    /// backoff is over, or a first attempt that never ran (its job was lost,
+    /// say to a crash between the pass's commit and the enqueue) after
+    /// [`FIRST_ATTEMPT_GRACE`].
     ///
     /// # Errors
     /// Database errors.
@@ -147,13 +153,19 @@ impl Model {
         db: &C,
         limit: u64,
     ) -> Result<Vec<Uuid>, DbErr> {
+        let at = now();
         Entity::find()
             .select_only()
             .column(Column::Pid)
             .filter(Column::EmailedAt.is_null())
-            .filter(Column::EmailAttempts.gt(0))
             .filter(Column::EmailAttempts.lt(MAX_EMAIL_ATTEMPTS))
-            .filter(Column::EmailNextAt.lte(now()))
+            .filter(
+                Condition::any().add(Column::EmailNextAt.lte(at)).add(
+                    Condition::all()
+                        .add(Column::EmailNextAt.is_null())
+                        .add(Column::CreatedAt.lte(at - FIRST_ATTEMPT_GRACE)),
+                ),
+            )
             .limit(limit)
             .into_tuple()
             .all(db)

@@ -410,3 +410,34 @@ async fn an_email_attempt_is_claimed_once_and_retried_after_its_backoff() {
     assert_eq!(due, vec![pid]);
     assert!(after_success.is_empty());
 }
+
+#[tokio::test]
+#[serial]
+async fn an_email_whose_first_job_was_lost_is_queued_again_after_a_grace_period() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let ann = user(db, "ann@example.com", "UTC", 60).await;
+    task(db, &ann, "2026-12-01T17:00:00Z").await;
+    let report = reminders::run_pass(db, at(2026, 12, 1, 16, 30))
+        .await
+        .unwrap();
+    let set_created = |minutes_ago: i64| {
+        notifications::Entity::update_many().col_expr(
+            notifications::Column::CreatedAt,
+            sea_orm::sea_query::Expr::value(
+                Utc::now().fixed_offset() - Duration::minutes(minutes_ago),
+            ),
+        )
+    };
+
+    set_created(1).exec(db).await.unwrap();
+    let just_queued = notifications::Model::emails_to_retry(db, 10).await.unwrap();
+    set_created(11).exec(db).await.unwrap();
+    let lost = notifications::Model::emails_to_retry(db, 10).await.unwrap();
+
+    assert!(
+        just_queued.is_empty(),
+        "its first job may still be on its way"
+    );
+    assert_eq!(lost, report.notifications);
+}

@@ -43,6 +43,10 @@ async fn the_pass_creates_notifications_and_emails_them() {
         assert_eq!(deliveries.count, mails_before + 1);
         let mail = deliveries.messages.last().unwrap();
         assert!(mail.contains("To: ann@example.com"), "{mail}");
+        assert!(
+            mail.contains("From: taskforge <noreply@localhost>"),
+            "{mail}"
+        );
         assert!(mail.contains("Write report"), "{mail}");
     })
     .await;
