@@ -86,6 +86,26 @@ pub async fn create_task(server: &TestServer, token: &str, body: Value) -> Value
     response.json()
 }
 
+/// `GET /tasks?<query>`, asserting 200.
+pub async fn list_tasks(server: &TestServer, token: &str, query: &str) -> Value {
+    let response = server
+        .get(&format!("/tasks?{query}"))
+        .add_header("authorization", bearer(token))
+        .await;
+    assert_eq!(response.status_code(), 200, "{query}: {}", response.text());
+    response.json()
+}
+
+/// The titles of a page of tasks, in order.
+pub fn titles(page: &Value) -> Vec<String> {
+    page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// Asserts a problem+json response with this status and `type`, and returns its body.
 pub fn assert_problem(response: &TestResponse, status: u16, kind: &str) -> Value {
     assert_eq!(response.status_code(), status, "body: {}", response.text());

@@ -10,21 +10,7 @@ use super::helpers::*;
 use crate::assert_body_snapshot;
 
 async fn page(server: &axum_test::TestServer, token: &str, query: &str) -> Value {
-    let response = server
-        .get(&format!("/tasks{query}"))
-        .add_header("authorization", bearer(token))
-        .await;
-    assert_eq!(response.status_code(), 200, "{}", response.text());
-    response.json()
-}
-
-fn titles(page: &Value) -> Vec<String> {
-    page["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["title"].as_str().unwrap().to_string())
-        .collect()
+    list_tasks(server, token, query.trim_start_matches('?')).await
 }
 
 #[tokio::test]

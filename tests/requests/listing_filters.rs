@@ -6,24 +6,6 @@ use taskforge::app::App;
 
 use super::helpers::*;
 
-async fn list(server: &axum_test::TestServer, token: &str, query: &str) -> Value {
-    let response = server
-        .get(&format!("/tasks?{query}"))
-        .add_header("authorization", bearer(token))
-        .await;
-    assert_eq!(response.status_code(), 200, "{query}: {}", response.text());
-    response.json()
-}
-
-fn titles(page: &Value) -> Vec<String> {
-    page["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["title"].as_str().unwrap().to_string())
-        .collect()
-}
-
 fn sorted(mut v: Vec<String>) -> Vec<String> {
     v.sort();
     v
@@ -38,7 +20,7 @@ async fn walk(server: &axum_test::TestServer, token: &str, query: &str, limit: u
             Some(c) => format!("{query}&limit={limit}&cursor={c}"),
             None => format!("{query}&limit={limit}"),
         };
-        let page = list(server, token, &q).await;
+        let page = list_tasks(server, token, &q).await;
         seen.extend(titles(&page));
         match page["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_string()),
@@ -72,22 +54,22 @@ async fn status_and_priority_filter_by_one_value_or_a_list() {
         let t = &ann.access_token;
 
         assert_eq!(
-            sorted(titles(&list(&server, t, "status=complete").await)),
+            sorted(titles(&list_tasks(&server, t, "status=complete").await)),
             vec!["alpha", "golf"]
         );
         assert_eq!(
             sorted(titles(
-                &list(&server, t, "status=complete,in_progress").await
+                &list_tasks(&server, t, "status=complete,in_progress").await
             )),
             vec!["alpha", "charlie", "echo", "golf"]
         );
         assert_eq!(
-            sorted(titles(&list(&server, t, "priority=urgent").await)),
+            sorted(titles(&list_tasks(&server, t, "priority=urgent").await)),
             vec!["bravo", "echo"]
         );
         assert_eq!(
             sorted(titles(
-                &list(&server, t, "priority=low,high&status=incomplete").await
+                &list_tasks(&server, t, "priority=low,high&status=incomplete").await
             )),
             vec!["delta", "foxtrot"]
         );
@@ -140,9 +122,9 @@ async fn due_range_is_inclusive_after_exclusive_before_and_skips_undated_tasks()
         seed(&server, &ann.access_token).await;
         let t = &ann.access_token;
 
-        let january = list(&server, t, "due_after=2026-01-01&due_before=2026-02-01").await;
-        let exact = list(&server, t, "due_after=2026-01-10T09:00:00Z").await;
-        let before_exact = list(&server, t, "due_before=2026-01-10T09:00:00Z").await;
+        let january = list_tasks(&server, t, "due_after=2026-01-01&due_before=2026-02-01").await;
+        let exact = list_tasks(&server, t, "due_after=2026-01-10T09:00:00Z").await;
+        let before_exact = list_tasks(&server, t, "due_before=2026-01-10T09:00:00Z").await;
 
         assert_eq!(sorted(titles(&january)), vec!["alpha", "bravo", "echo"]);
         assert_eq!(sorted(titles(&exact)), vec!["alpha", "delta", "golf"]);
@@ -177,8 +159,8 @@ async fn date_bounds_are_read_in_the_users_timezone() {
         )
         .await;
 
-        let on_first = list(&server, t, "due_after=2026-03-01&due_before=2026-03-02").await;
-        let on_second = list(&server, t, "due_after=2026-03-02&due_before=2026-03-03").await;
+        let on_first = list_tasks(&server, t, "due_after=2026-03-01&due_before=2026-03-02").await;
+        let on_second = list_tasks(&server, t, "due_after=2026-03-02&due_before=2026-03-03").await;
 
         assert_eq!(titles(&on_first), vec!["early"]);
         assert_eq!(titles(&on_second), vec!["late"]);
@@ -194,8 +176,8 @@ async fn overdue_means_due_in_the_past_and_not_complete() {
         seed(&server, &ann.access_token).await;
         let t = &ann.access_token;
 
-        let overdue = list(&server, t, "overdue=true").await;
-        let not_overdue = list(&server, t, "overdue=false").await;
+        let overdue = list_tasks(&server, t, "overdue=true").await;
+        let not_overdue = list_tasks(&server, t, "overdue=false").await;
 
         assert_eq!(sorted(titles(&overdue)), vec!["bravo", "echo"]);
         assert_eq!(
@@ -233,35 +215,35 @@ async fn q_searches_title_and_description_case_insensitively() {
         create_task(&server, t, json!({"title": "Groceries"})).await;
 
         assert_eq!(
-            sorted(titles(&list(&server, t, "q=report").await)),
+            sorted(titles(&list_tasks(&server, t, "q=report").await)),
             vec!["Call Élodie", "Write REPORT"]
         );
         assert_eq!(
-            titles(&list(&server, t, "q=%C3%A9LODIE").await),
+            titles(&list_tasks(&server, t, "q=%C3%A9LODIE").await),
             vec!["Call Élodie"]
         );
         assert_eq!(
-            titles(&list(&server, t, "q=q4%20NUMBERS").await),
+            titles(&list_tasks(&server, t, "q=q4%20NUMBERS").await),
             vec!["Write REPORT"]
         );
         assert_eq!(
-            titles(&list(&server, t, "q=report%20call").await),
+            titles(&list_tasks(&server, t, "q=report%20call").await),
             vec!["Call Élodie"]
         );
         assert_eq!(
-            titles(&list(&server, t, "q=100%25").await),
+            titles(&list_tasks(&server, t, "q=100%25").await),
             vec!["100% done_ish"]
         );
         assert_eq!(
-            titles(&list(&server, t, "q=e_i").await),
+            titles(&list_tasks(&server, t, "q=e_i").await),
             vec!["100% done_ish"]
         );
         assert_eq!(
-            titles(&list(&server, t, "q=c_r").await),
+            titles(&list_tasks(&server, t, "q=c_r").await),
             Vec::<String>::new()
         );
         assert_eq!(
-            titles(&list(&server, t, "q=%25").await),
+            titles(&list_tasks(&server, t, "q=%25").await),
             vec!["100% done_ish"]
         );
     })
@@ -282,8 +264,11 @@ async fn search_follows_edits() {
             .await;
         assert_eq!(patched.status_code(), 200);
 
-        assert!(titles(&list(&server, t, "q=old").await).is_empty());
-        assert_eq!(titles(&list(&server, t, "q=zebra").await), vec!["new name"]);
+        assert!(titles(&list_tasks(&server, t, "q=old").await).is_empty());
+        assert_eq!(
+            titles(&list_tasks(&server, t, "q=zebra").await),
+            vec!["new name"]
+        );
     })
     .await;
 }
@@ -296,9 +281,9 @@ async fn priority_sorts_by_urgency_and_status_by_workflow() {
         seed(&server, &ann.access_token).await;
         let t = &ann.access_token;
 
-        let by_priority = titles(&list(&server, t, "sort=priority,title").await);
-        let by_urgency = titles(&list(&server, t, "sort=-priority,title").await);
-        let by_status = titles(&list(&server, t, "sort=status,title").await);
+        let by_priority = titles(&list_tasks(&server, t, "sort=priority,title").await);
+        let by_urgency = titles(&list_tasks(&server, t, "sort=-priority,title").await);
+        let by_status = titles(&list_tasks(&server, t, "sort=status,title").await);
 
         assert_eq!(
             by_priority,
@@ -324,8 +309,8 @@ async fn tasks_without_due_date_come_last_in_both_directions() {
         seed(&server, &ann.access_token).await;
         let t = &ann.access_token;
 
-        let ascending = titles(&list(&server, t, "sort=due_date,title").await);
-        let descending = titles(&list(&server, t, "sort=-due_date,title").await);
+        let ascending = titles(&list_tasks(&server, t, "sort=due_date,title").await);
+        let descending = titles(&list_tasks(&server, t, "sort=-due_date,title").await);
 
         assert_eq!(
             ascending,
@@ -346,7 +331,7 @@ async fn title_and_timestamp_sorts() {
         let ann = login_as(&server, "ann@example.com").await;
         seed(&server, &ann.access_token).await;
         let t = &ann.access_token;
-        let bravo = list(&server, t, "q=bravo").await["data"][0]["id"]
+        let bravo = list_tasks(&server, t, "q=bravo").await["data"][0]["id"]
             .as_str()
             .unwrap()
             .to_string();
@@ -357,9 +342,9 @@ async fn title_and_timestamp_sorts() {
             .await;
         assert_eq!(touched.status_code(), 200);
 
-        let by_title = titles(&list(&server, t, "sort=-title").await);
-        let oldest = titles(&list(&server, t, "sort=created_at").await);
-        let recently_updated = titles(&list(&server, t, "sort=-updated_at").await);
+        let by_title = titles(&list_tasks(&server, t, "sort=-title").await);
+        let oldest = titles(&list_tasks(&server, t, "sort=created_at").await);
+        let recently_updated = titles(&list_tasks(&server, t, "sort=-updated_at").await);
 
         assert_eq!(
             by_title,
@@ -392,8 +377,8 @@ async fn ties_break_by_id() {
                 .collect()
         };
 
-        let ascending = ids(&list(&server, t, "sort=title").await);
-        let descending = ids(&list(&server, t, "sort=-title").await);
+        let ascending = ids(&list_tasks(&server, t, "sort=title").await);
+        let descending = ids(&list_tasks(&server, t, "sort=-title").await);
 
         let mut expected = ascending.clone();
         expected.sort();
@@ -432,7 +417,7 @@ async fn paging_matches_the_full_list_under_every_sort_and_filter() {
             "overdue=false&sort=-due_date",
         ];
         for query in queries {
-            let whole = titles(&list(&server, t, &format!("{query}&limit=100")).await);
+            let whole = titles(&list_tasks(&server, t, &format!("{query}&limit=100")).await);
             for limit in [1, 2, 3, 5] {
                 assert_eq!(
                     walk(&server, t, query, limit).await,
@@ -462,7 +447,7 @@ async fn paging_by_due_date_stays_correct_while_tasks_change() {
             ids.push(task["id"].as_str().unwrap().to_string());
         }
         create_task(&server, t, json!({"title": "none"})).await;
-        let first = list(&server, t, "sort=due_date&limit=3").await;
+        let first = list_tasks(&server, t, "sort=due_date&limit=3").await;
         assert_eq!(titles(&first), vec!["d1", "d2", "d3"]);
 
         create_task(&server, t, json!({"title": "d0", "due_date": "2026-04-01"})).await;
@@ -492,7 +477,7 @@ async fn a_cursor_only_works_for_the_sort_and_filters_it_was_made_for() {
         let ann = login_as(&server, "ann@example.com").await;
         seed(&server, &ann.access_token).await;
         let t = &ann.access_token;
-        let page = list(&server, t, "sort=priority&status=incomplete&limit=1").await;
+        let page = list_tasks(&server, t, "sort=priority&status=incomplete&limit=1").await;
         let cursor = page["next_cursor"].as_str().unwrap();
 
         let same = server
