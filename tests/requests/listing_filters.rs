@@ -458,7 +458,7 @@ async fn paging_by_due_date_stays_correct_while_tasks_change() {
             .await;
         assert_eq!(deleted.status_code(), 204);
         let cursor = first["next_cursor"].as_str().unwrap();
-        let rest = list(
+        let rest = list_tasks(
             &server,
             t,
             &format!("sort=due_date&limit=10&cursor={cursor}"),
