@@ -36,12 +36,15 @@ pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
         .connect_timeout(Duration::from_millis(config.connect_timeout))
         .idle_timeout(Duration::from_millis(config.idle_timeout))
         .sqlx_logging(config.enable_logging)
+        // A local file does not drop connections: skip the ping that would
+        // otherwise precede every query.
+        .test_before_acquire(false)
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
-                .pragma("cache_size", "-16000")
+                .pragma("cache_size", "-4000")
         });
     if let Some(acquire) = config.acquire_timeout {
         options.acquire_timeout(Duration::from_millis(acquire));
