@@ -1,3 +1,4 @@
 //! Operator tasks (`cargo loco task <name>`).
+pub mod seed_data;
 pub mod seed_tasks;
 pub mod send_reminders;
