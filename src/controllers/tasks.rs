@@ -10,7 +10,12 @@ use loco_rs::{app::AppContext, controller::Routes};
 
 use crate::{
     errors::ApiError,
-    extractors::{auth::CurrentUser, json::JsonObject, query::QueryParams},
+    extractors::{
+        auth::CurrentUser,
+        json::JsonObject,
+        preconditions::{etag, Preconditions},
+        query::QueryParams,
+    },
     models::tasks,
     params,
     settings::Settings,
@@ -29,10 +34,22 @@ async fn create(
     let location = format!("/tasks/{}", task.pid);
     Ok((
         StatusCode::CREATED,
-        [(header::LOCATION, location)],
+        [
+            (header::LOCATION, location),
+            (header::ETAG, etag(task.version)),
+        ],
         Json(TaskResponse::from(&task)),
     )
         .into_response())
+}
+
+/// A task with its `ETag`.
+fn task_response(task: &tasks::Model) -> Response {
+    (
+        [(header::ETAG, etag(task.version))],
+        Json(TaskResponse::from(task)),
+    )
+        .into_response()
 }
 
 async fn list(
@@ -58,42 +75,63 @@ async fn show(
     State(ctx): State<AppContext>,
     current: CurrentUser,
     Path(id): Path<String>,
-) -> Result<Json<TaskResponse>> {
+    preconditions: Preconditions,
+) -> Result<Response> {
     let task = tasks::Model::find_for_owner(&ctx.db, current.user.id, params::tasks::task_id(&id)?)
         .await?;
-    Ok(Json(TaskResponse::from(&task)))
+    if preconditions.not_modified(task.version) {
+        return Ok((
+            StatusCode::NOT_MODIFIED,
+            [(header::ETAG, etag(task.version))],
+        )
+            .into_response());
+    }
+    Ok(task_response(&task))
 }
 
 async fn replace(
     State(ctx): State<AppContext>,
     current: CurrentUser,
     Path(id): Path<String>,
+    preconditions: Preconditions,
     JsonObject(body): JsonObject,
-) -> Result<Json<TaskResponse>> {
+) -> Result<Response> {
     let pid = params::tasks::task_id(&id)?;
     let draft = params::tasks::draft(body)?;
-    let task = tasks::Model::replace_for_owner(&ctx.db, &current.user, pid, draft).await?;
-    Ok(Json(TaskResponse::from(&task)))
+    let if_match = preconditions.if_match.as_ref();
+    let task =
+        tasks::Model::replace_for_owner(&ctx.db, &current.user, pid, draft, if_match).await?;
+    Ok(task_response(&task))
 }
 
 async fn patch(
     State(ctx): State<AppContext>,
     current: CurrentUser,
     Path(id): Path<String>,
+    preconditions: Preconditions,
     JsonObject(body): JsonObject,
-) -> Result<Json<TaskResponse>> {
+) -> Result<Response> {
     let pid = params::tasks::task_id(&id)?;
     let patch = params::tasks::patch(body)?;
-    let task = tasks::Model::patch_for_owner(&ctx.db, &current.user, pid, patch).await?;
-    Ok(Json(TaskResponse::from(&task)))
+    let if_match = preconditions.if_match.as_ref();
+    let task = tasks::Model::patch_for_owner(&ctx.db, &current.user, pid, patch, if_match).await?;
+    Ok(task_response(&task))
 }
 
 async fn remove(
     State(ctx): State<AppContext>,
     current: CurrentUser,
     Path(id): Path<String>,
+    preconditions: Preconditions,
 ) -> Result<StatusCode> {
-    tasks::Model::delete_for_owner(&ctx.db, current.user.id, params::tasks::task_id(&id)?).await?;
+    let pid = params::tasks::task_id(&id)?;
+    tasks::Model::delete_for_owner(
+        &ctx.db,
+        current.user.id,
+        pid,
+        preconditions.if_match.as_ref(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -99,6 +99,9 @@ pub enum ApiError {
     /// 409: the email address belongs to an existing account.
     #[error("email already registered")]
     EmailTaken,
+    /// 412: `If-Match` does not match the current ETag; nothing changed.
+    #[error("precondition failed")]
+    PreconditionFailed,
     /// 413: the body is over the configured limit.
     #[error("payload too large")]
     PayloadTooLarge,
@@ -180,6 +183,12 @@ impl ApiError {
                 "email-taken",
                 "Email already registered",
                 "an account with this email already exists",
+            ),
+            Self::PreconditionFailed => Problem::new(
+                StatusCode::PRECONDITION_FAILED,
+                "precondition-failed",
+                "Precondition failed",
+                "If-Match does not match the current ETag of the task",
             ),
             Self::PayloadTooLarge => Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE),
             Self::UnsupportedMediaType(detail) => Problem::new(

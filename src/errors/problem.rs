@@ -48,6 +48,7 @@ impl Problem {
             401 => ("unauthorized", "a valid bearer token is required"),
             404 => ("not-found", "no such resource"),
             405 => ("method-not-allowed", "this method is not allowed here"),
+            412 => ("precondition-failed", "a precondition header does not hold"),
             408 | 504 => ("timeout", "the request took too long"),
             413 => ("payload-too-large", "the request body is too large"),
             415 => ("unsupported-media-type", "send application/json"),

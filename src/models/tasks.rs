@@ -13,6 +13,7 @@ use super::{users, users::now};
 use crate::{
     domain::{body::Patch, task::DueDate, task::Status},
     errors::ApiError,
+    extractors::preconditions::TagList,
 };
 
 impl sea_orm::ActiveModelBehavior for ActiveModel {}
@@ -70,8 +71,9 @@ impl Model {
         owner: &users::Model,
         pid: Uuid,
         draft: TaskDraft,
+        if_match: Option<&TagList>,
     ) -> Result<Self, ApiError> {
-        Self::update_for_owner(db, owner, pid, |_| Fields::from(draft.clone())).await
+        Self::update_for_owner(db, owner, pid, if_match, |_| Fields::from(draft.clone())).await
     }
 
     /// Applies a merge patch (PATCH).
@@ -83,8 +85,9 @@ impl Model {
         owner: &users::Model,
         pid: Uuid,
         patch: TaskPatch,
+        if_match: Option<&TagList>,
     ) -> Result<Self, ApiError> {
-        Self::update_for_owner(db, owner, pid, |current| {
+        Self::update_for_owner(db, owner, pid, if_match, |current| {
             let mut fields = Fields::from(current);
             if let Some(title) = patch.title.clone() {
                 fields.title = title.into_inner();
@@ -119,10 +122,16 @@ impl Model {
         db: &C,
         owner: &users::Model,
         pid: Uuid,
+        if_match: Option<&TagList>,
         change: impl Fn(&Self) -> Fields,
     ) -> Result<Self, ApiError> {
         for _ in 0..MAX_WRITE_ATTEMPTS {
             let current = Self::find_for_owner(db, owner.id, pid).await?;
+            // Checked against the version the write is conditioned on, so a
+            // concurrent write in between fails the precondition on retry.
+            if if_match.is_some_and(|tags| !tags.matches_strong(current.version)) {
+                return Err(ApiError::PreconditionFailed);
+            }
             let at = now();
             let fields = change(&current);
             let completed_at = completed_at_after(
@@ -161,14 +170,28 @@ impl Model {
         db: &C,
         owner_id: i32,
         pid: Uuid,
+        if_match: Option<&TagList>,
     ) -> Result<(), ApiError> {
-        let result = Entity::delete_many()
+        let mut delete = Entity::delete_many()
             .filter(Column::UserId.eq(owner_id))
-            .filter(Column::Pid.eq(pid))
-            .exec(db)
-            .await?;
+            .filter(Column::Pid.eq(pid));
+        if let Some(tags) = if_match {
+            // Delete only the version the precondition was checked against.
+            let current = Self::find_for_owner(db, owner_id, pid).await?;
+            if !tags.matches_strong(current.version) {
+                return Err(ApiError::PreconditionFailed);
+            }
+            delete = delete.filter(Column::Version.eq(current.version));
+        }
+        let result = delete.exec(db).await?;
         if result.rows_affected == 0 {
-            return Err(ApiError::NotFound);
+            // Gone, or changed since the check (a stale precondition).
+            return Err(match if_match {
+                Some(_) if Self::find_for_owner(db, owner_id, pid).await.is_ok() => {
+                    ApiError::PreconditionFailed
+                }
+                _ => ApiError::NotFound,
+            });
         }
         Ok(())
     }

@@ -206,7 +206,7 @@ async fn changing_the_due_date_re_arms_both_notices() {
         priority: None,
         due: Patch::Value(DueDate::parse("2026-12-05T17:00:00Z").unwrap()),
     };
-    tasks::Model::patch_for_owner(db, &ann, t.pid, patch)
+    tasks::Model::patch_for_owner(db, &ann, t.pid, patch, None)
         .await
         .unwrap();
 
@@ -239,7 +239,7 @@ async fn an_edit_that_keeps_the_due_date_does_not_re_arm() {
         priority: None,
         due: Patch::Absent,
     };
-    tasks::Model::patch_for_owner(db, &ann, t.pid, patch)
+    tasks::Model::patch_for_owner(db, &ann, t.pid, patch, None)
         .await
         .unwrap();
 
@@ -265,10 +265,10 @@ async fn completed_or_deleted_tasks_get_nothing() {
         priority: None,
         due: Patch::Absent,
     };
-    tasks::Model::patch_for_owner(db, &ann, done.pid, complete)
+    tasks::Model::patch_for_owner(db, &ann, done.pid, complete, None)
         .await
         .unwrap();
-    tasks::Model::delete_for_owner(db, ann.id, gone.pid)
+    tasks::Model::delete_for_owner(db, ann.id, gone.pid, None)
         .await
         .unwrap();
 

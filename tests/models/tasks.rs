@@ -61,8 +61,8 @@ async fn another_owner_cannot_find_change_or_delete_a_task() {
         .unwrap();
 
     let found = tasks::Model::find_for_owner(db, bob.id, task.pid).await;
-    let patched = tasks::Model::patch_for_owner(db, &bob, task.pid, no_change()).await;
-    let deleted = tasks::Model::delete_for_owner(db, bob.id, task.pid).await;
+    let patched = tasks::Model::patch_for_owner(db, &bob, task.pid, no_change(), None).await;
+    let deleted = tasks::Model::delete_for_owner(db, bob.id, task.pid, None).await;
 
     assert!(matches!(found, Err(ApiError::NotFound)));
     assert!(matches!(patched, Err(ApiError::NotFound)));
@@ -99,10 +99,10 @@ async fn every_write_bumps_the_version_and_updated_at() {
         .await
         .unwrap();
 
-    let patched = tasks::Model::patch_for_owner(db, &ann, task.pid, no_change())
+    let patched = tasks::Model::patch_for_owner(db, &ann, task.pid, no_change(), None)
         .await
         .unwrap();
-    let replaced = tasks::Model::replace_for_owner(db, &ann, task.pid, draft("t2"))
+    let replaced = tasks::Model::replace_for_owner(db, &ann, task.pid, draft("t2"), None)
         .await
         .unwrap();
 
@@ -124,15 +124,15 @@ async fn completed_at_is_kept_while_complete_and_cleared_on_reopen() {
 
     let mut complete = no_change();
     complete.status = Some(Status::Complete);
-    let done = tasks::Model::patch_for_owner(db, &ann, task.pid, complete.clone())
+    let done = tasks::Model::patch_for_owner(db, &ann, task.pid, complete.clone(), None)
         .await
         .unwrap();
-    let again = tasks::Model::patch_for_owner(db, &ann, task.pid, complete)
+    let again = tasks::Model::patch_for_owner(db, &ann, task.pid, complete, None)
         .await
         .unwrap();
     let mut reopen = no_change();
     reopen.status = Some(Status::Incomplete);
-    let reopened = tasks::Model::patch_for_owner(db, &ann, task.pid, reopen)
+    let reopened = tasks::Model::patch_for_owner(db, &ann, task.pid, reopen, None)
         .await
         .unwrap();
 

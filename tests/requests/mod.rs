@@ -1,6 +1,7 @@
 mod auth;
 mod concurrency;
 mod errors;
+mod etags;
 pub mod helpers;
 mod listing;
 mod listing_filters;
