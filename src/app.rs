@@ -17,7 +17,7 @@ use migration::Migrator;
 
 use crate::{
     controllers, errors, initializers,
-    models::_entities::{notifications, sessions, tasks, users},
+    models::_entities::{idempotency_keys, notifications, sessions, tasks, users},
     security::Passwords,
     settings::{self, Settings},
 };
@@ -91,6 +91,7 @@ impl Hooks for App {
     }
 
     async fn truncate(ctx: &AppContext) -> Result<()> {
+        truncate_table(&ctx.db, idempotency_keys::Entity).await?;
         truncate_table(&ctx.db, notifications::Entity).await?;
         truncate_table(&ctx.db, tasks::Entity).await?;
         truncate_table(&ctx.db, sessions::Entity).await?;

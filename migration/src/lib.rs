@@ -7,6 +7,7 @@ mod m20261124_162811_tasks;
 mod m20261124_162812_sessions;
 mod m20261124_170000_task_listing;
 mod m20261124_180000_reminders;
+mod m20261124_190000_idempotency_keys;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_162812_sessions::Migration),
             Box::new(m20261124_170000_task_listing::Migration),
             Box::new(m20261124_180000_reminders::Migration),
+            Box::new(m20261124_190000_idempotency_keys::Migration),
             // inject-above (do not remove this comment)
         ]
     }

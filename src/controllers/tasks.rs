@@ -1,7 +1,7 @@
 //! Tasks of the caller: `/tasks` and `/tasks/{id}`.
 use axum::{
     extract::{Path, State},
-    http::{header, StatusCode},
+    http::{header, HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
     Json,
@@ -16,7 +16,7 @@ use crate::{
         preconditions::{etag, Preconditions},
         query::QueryParams,
     },
-    models::tasks,
+    models::{idempotency_keys as idempotency, tasks},
     params,
     settings::Settings,
     views::tasks::{TaskPage, TaskResponse},
@@ -27,9 +27,37 @@ type Result<T> = std::result::Result<T, ApiError>;
 async fn create(
     State(ctx): State<AppContext>,
     current: CurrentUser,
+    headers: HeaderMap,
     JsonObject(body): JsonObject,
 ) -> Result<Response> {
+    let key = params::tasks::idempotency_key(&headers)?;
+    let hash = idempotency::request_hash(&body);
     let draft = params::tasks::draft(body)?;
+    if let Some(key) = key {
+        let render = |task: &tasks::Model| {
+            serde_json::to_string(&TaskResponse::from(task)).unwrap_or_default()
+        };
+        let created =
+            idempotency::create_task(&ctx.db, &current.user, &key, &hash, draft, render).await?;
+        let status = StatusCode::from_u16(created.status).unwrap_or(StatusCode::CREATED);
+        let mut response = (
+            status,
+            [
+                (header::LOCATION, format!("/tasks/{}", created.task_pid)),
+                (header::CONTENT_TYPE, "application/json".to_string()),
+                (header::ETAG, etag(1)),
+            ],
+            created.body,
+        )
+            .into_response();
+        if created.replayed {
+            response.headers_mut().insert(
+                "idempotent-replayed",
+                axum::http::HeaderValue::from_static("true"),
+            );
+        }
+        return Ok(response);
+    }
     let task = tasks::Model::create_for_owner(&ctx.db, &current.user, draft).await?;
     let location = format!("/tasks/{}", task.pid);
     Ok((

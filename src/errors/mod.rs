@@ -99,6 +99,9 @@ pub enum ApiError {
     /// 409: the email address belongs to an existing account.
     #[error("email already registered")]
     EmailTaken,
+    /// 409: an `Idempotency-Key` reused with a different body.
+    #[error("idempotency key reused")]
+    IdempotencyConflict,
     /// 412: `If-Match` does not match the current ETag; nothing changed.
     #[error("precondition failed")]
     PreconditionFailed,
@@ -183,6 +186,12 @@ impl ApiError {
                 "email-taken",
                 "Email already registered",
                 "an account with this email already exists",
+            ),
+            Self::IdempotencyConflict => Problem::new(
+                StatusCode::CONFLICT,
+                "idempotency-conflict",
+                "Idempotency key reused",
+                "this Idempotency-Key was used with a different request body in the last 24 hours",
             ),
             Self::PreconditionFailed => Problem::new(
                 StatusCode::PRECONDITION_FAILED,

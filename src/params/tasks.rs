@@ -25,6 +25,25 @@ pub fn task_id(raw: &str) -> Result<Uuid, ApiError> {
     Uuid::try_parse(raw).map_err(|_| ApiError::NotFound)
 }
 
+/// The `Idempotency-Key` header, when sent: 1–255 visible characters.
+///
+/// # Errors
+/// 422 naming the header when it is empty, too long or not visible ASCII.
+pub fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().unwrap_or_default();
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+    {
+        return Err(ApiError::field(
+            "Idempotency-Key",
+            "must be 1 to 255 visible ASCII characters",
+        ));
+    }
+    Ok(Some(key.to_string()))
+}
+
 /// A full task for POST and PUT: omitted optional fields take their defaults.
 ///
 /// # Errors

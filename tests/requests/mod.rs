@@ -3,6 +3,7 @@ mod concurrency;
 mod errors;
 mod etags;
 pub mod helpers;
+mod idempotency;
 mod listing;
 mod listing_filters;
 mod notifications;

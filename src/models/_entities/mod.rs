@@ -2,6 +2,7 @@
 
 pub mod prelude;
 
+pub mod idempotency_keys;
 pub mod notifications;
 pub mod sessions;
 pub mod tasks;
