@@ -23,6 +23,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -64,8 +65,8 @@ CFG = {
     "deep_page": env_int("BENCH_DEEP_PAGE", 1_000),
     "deep_repeat": env_int("BENCH_DEEP_REPEAT", 50),
     "profile": env_flag("BENCH_PROFILE"),
-    "port": env_int("BENCH_PORT", 15150),
-    "limit_port": env_int("BENCH_LIMIT_PORT", 15160),
+    "port": env_int("BENCH_PORT", 0),
+    "limit_port": env_int("BENCH_LIMIT_PORT", 0),
     "keep": env_flag("BENCH_KEEP"),
 }
 PASSWORD = "bench-password-1"
@@ -165,6 +166,9 @@ class Harness:
             try:
                 status, _, _ = request(port, "GET", "/_ping", timeout=2)
                 if status == 200:
+                    time.sleep(0.3)
+                    if proc.poll() is not None:
+                        raise SystemExit(f"{name} exited (port {port} taken?); see {self.work}")
                     return
             except OSError:
                 pass
@@ -196,6 +200,13 @@ class Harness:
 
     # ------------------------------------------------------------- the run
     def run(self) -> None:
+        # Free ports unless given: another run on this machine must not answer
+        # in place of ours.
+        for key in ("port", "limit_port"):
+            if not CFG[key]:
+                CFG[key] = free_port()
+            elif not port_is_free(CFG[key]):
+                raise SystemExit(f"port {CFG[key]} is in use ({key})")
         self.db_url = self.database_url()
         log(f"work directory {self.work}; database {self.results['database']}")
         self.cli("db", "migrate", timeout=300)
@@ -244,13 +255,19 @@ class Harness:
             row = {}
             for name, (port, proc, tok, del_tok, del_ids) in servers.items():
                 reset_peak_rss(proc.pid)
+                cpu_before = cpu_seconds(proc.pid)
                 result = self.wrk(port, workload, del_tok if workload == "delete" else tok,
                                   delete_ids=del_ids)
+                if proc.poll() is not None:
+                    raise SystemExit(f"{name} exited during the {workload} run; see {self.work}")
+                result["cpu_us_per_req"] = (
+                    (cpu_seconds(proc.pid) - cpu_before) * 1e6 / max(result["requests"], 1))
                 result["peak_rss_kb"] = peak_rss_kb(proc.pid)
                 row[name] = result
                 log(f"{workload:>7} {name:<9} {fmt_rps(result['rps'])} req/s  "
                     f"p50 {fmt_ms(result['p50_us'])}  p99 {fmt_ms(result['p99_us'])}  "
-                    f"errors {result['errors']}  peak RSS {result['peak_rss_kb'] / 1024:.1f} MB")
+                    f"errors {result['errors']}  CPU {result['cpu_us_per_req']:.0f} us/req  "
+                    f"peak RSS {result['peak_rss_kb'] / 1024:.1f} MB")
             self.results["workloads"][workload] = row
         self.results["taskforge_rss_kb"] = {
             "after_load": peak_rss_kb(self.app.pid),
@@ -314,28 +331,37 @@ class Harness:
             f"p99 {fmt_ms(logins['p99_us'])}, errors {logins['errors']}")
 
     def profile(self, token: str) -> None:
-        """perf samples of the server during a GET run (flat profile by symbol)."""
+        """Where a GET spends the server's CPU: perf samples with DWARF call
+        graphs during a GET run, reported for the server process only (inclusive
+        time per function). perf record -p fails on this kernel, hence -a."""
         if shutil.which("perf") is None:
             log("perf not installed; no profile")
             return
         data = self.work / "perf.data"
-        perf = subprocess.Popen(
-            ["perf", "record", "-e", "cpu-clock", "-F", "1999", "-g", "-o", str(data),
-             "-p", str(self.app.pid), "--", "sleep", str(CFG["duration"])],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        self.procs.append(perf)
-        result = self.wrk(CFG["port"], "get", token)
-        perf.wait(timeout=CFG["duration"] + 60)
+        env = dict(os.environ, BENCH_TOKEN=token, BENCH_IDS=str(self.work / "ids.txt"),
+                   BENCH_LUA_DIR=str(LUA), BENCH_THREADS=str(CFG["threads"]))
+        wrk_run = subprocess.Popen(
+            ["wrk", f"-t{CFG['threads']}", f"-c{CFG['connections']}", f"-d{CFG['duration']}s",
+             "-s", str(LUA / "get.lua"), f"http://127.0.0.1:{CFG['port']}"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.procs.append(wrk_run)
+        time.sleep(min(2, CFG["duration"] / 4))
+        subprocess.run(
+            ["perf", "record", "-q", "-e", "cpu-clock", "-F", "499", "-a",
+             "--call-graph", "dwarf,16384", "-o", str(data), "--",
+             "sleep", str(max(1, min(4, CFG["duration"] // 2)))],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+        wrk_out, _ = wrk_run.communicate(timeout=CFG["duration"] + 60)
         report = subprocess.run(
-            ["perf", "report", "-i", str(data), "--no-children", "--stdio",
-             "--sort", "dso,symbol", "--percent-limit", "0.7", "-g", "none"],
-            capture_output=True, text=True, timeout=300,
+            ["perf", "report", "-i", str(data), "--no-inline", "--stdio", "--children",
+             "--percentage", "relative", "--pid", str(self.app.pid), "--sort", "symbol",
+             "-g", "none", "--percent-limit", "1"],
+            capture_output=True, text=True, timeout=600,
         ).stdout
         out = BENCH / "results" / "profile-get.txt"
         out.parent.mkdir(exist_ok=True)
         out.write_text(report)
-        self.results["profile"] = {"get_during_profile": result, "report": str(out)}
+        self.results["profile"] = {"get_during_profile": parse_wrk(wrk_out), "report": str(out)}
         log(f"profile written to {out}")
 
     def deep_pages(self) -> None:
@@ -392,6 +418,21 @@ class Harness:
 
 
 # ------------------------------------------------------------------ helpers
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
 def request(port: int, method: str, path: str, body: dict | None = None,
             token: str | None = None, timeout: float = 30):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
@@ -474,6 +515,12 @@ def proc_status_kb(pid: int, key: str) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_kb(pid: int) -> int:
     return proc_status_kb(pid, "VmHWM")
 
@@ -529,16 +576,17 @@ def report(results: dict) -> str:
         f"{cfg['tasks']:,} seeded tasks; wrk {cfg['connections']} connections, "
         f"{cfg['threads']} threads, {cfg['duration']} s per run",
         "",
-        "| workload | taskforge req/s | p50 | p99 | errors | peak RSS | limit req/s | limit p50 "
-        "| limit p99 | taskforge / limit |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| workload | taskforge req/s | p50 | p99 | errors | CPU/req | peak RSS | limit req/s "
+        "| limit p50 | limit p99 | limit CPU/req | taskforge / limit |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for workload, row in results["workloads"].items():
         tf, lim = row["taskforge"], row["limit"]
         lines.append(
             f"| {workload} | {fmt_rps(tf['rps'])} | {fmt_ms(tf['p50_us'])} | "
-            f"{fmt_ms(tf['p99_us'])} | {tf['errors']} | {tf['peak_rss_kb'] / 1024:.1f} MB | "
-            f"{fmt_rps(lim['rps'])} | {fmt_ms(lim['p50_us'])} | {fmt_ms(lim['p99_us'])} | "
+            f"{fmt_ms(tf['p99_us'])} | {tf['errors']} | {tf['cpu_us_per_req']:.0f} µs | "
+            f"{tf['peak_rss_kb'] / 1024:.1f} MB | {fmt_rps(lim['rps'])} | {fmt_ms(lim['p50_us'])} | "
+            f"{fmt_ms(lim['p99_us'])} | {lim['cpu_us_per_req']:.0f} µs | "
             f"{tf['rps'] / max(lim['rps'], 1e-9):.1%} |")
     storm = results.get("login_storm")
     if storm:
