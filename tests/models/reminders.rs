@@ -61,6 +61,16 @@ async fn task(db: &DatabaseConnection, owner: &users::Model, due: &str) -> tasks
         .unwrap()
 }
 
+fn no_change() -> TaskPatch {
+    TaskPatch {
+        title: None,
+        description: Patch::Absent,
+        status: None,
+        priority: None,
+        due: Patch::Absent,
+    }
+}
+
 async fn kinds(db: &DatabaseConnection, task: &tasks::Model) -> Vec<String> {
     notifications::Entity::find()
         .filter(notifications::Column::TaskPid.eq(task.pid))
@@ -200,11 +210,8 @@ async fn changing_the_due_date_re_arms_both_notices() {
         .await
         .unwrap();
     let patch = TaskPatch {
-        title: None,
-        description: Patch::Absent,
-        status: None,
-        priority: None,
         due: Patch::Value(DueDate::parse("2026-12-05T17:00:00Z").unwrap()),
+        ..no_change()
     };
     tasks::Model::patch_for_owner(db, &ann, t.pid, patch, None)
         .await
@@ -234,10 +241,7 @@ async fn an_edit_that_keeps_the_due_date_does_not_re_arm() {
         .unwrap();
     let patch = TaskPatch {
         title: Some(TaskTitle::parse("Renamed").unwrap()),
-        description: Patch::Absent,
-        status: None,
-        priority: None,
-        due: Patch::Absent,
+        ..no_change()
     };
     tasks::Model::patch_for_owner(db, &ann, t.pid, patch, None)
         .await
@@ -259,11 +263,8 @@ async fn completed_or_deleted_tasks_get_nothing() {
     let done = task(db, &ann, "2026-12-01T17:00:00Z").await;
     let gone = task(db, &ann, "2026-12-01T17:00:00Z").await;
     let complete = TaskPatch {
-        title: None,
-        description: Patch::Absent,
         status: Some(Status::Complete),
-        priority: None,
-        due: Patch::Absent,
+        ..no_change()
     };
     tasks::Model::patch_for_owner(db, &ann, done.pid, complete, None)
         .await
