@@ -306,6 +306,7 @@ class Harness:
     def login_storm(self, token: str) -> None:
         """GET p99 alone, then while `storm_logins` connections log in nonstop."""
         port, d = CFG["port"], CFG["duration"]
+        reset_peak_rss(self.app.pid)
         log("login storm: calm GET run")
         calm = self.wrk(port, "get", token, threads=1)
         log(f"login storm: {CFG['storm_logins']} concurrent logins + GET run")
@@ -325,7 +326,8 @@ class Harness:
             self.stop(storm_proc)
         logins = parse_wrk(storm_out)
         self.results["login_storm"] = {"calm_get": calm, "storm_get": stormy, "logins": logins,
-                                       "p99_ratio": stormy["p99_us"] / max(calm["p99_us"], 1)}
+                                       "p99_ratio": stormy["p99_us"] / max(calm["p99_us"], 1),
+                                       "peak_rss_kb": peak_rss_kb(self.app.pid)}
         log(f"login storm: GET p99 calm {fmt_ms(calm['p99_us'])}, during storm "
             f"{fmt_ms(stormy['p99_us'])}; logins {fmt_rps(logins['rps'])}/s, "
             f"p99 {fmt_ms(logins['p99_us'])}, errors {logins['errors']}")
@@ -358,16 +360,29 @@ class Harness:
              "-g", "none", "--percent-limit", "1"],
             capture_output=True, text=True, timeout=600,
         ).stdout
+        flat = subprocess.run(
+            ["perf", "report", "-i", str(data), "--no-inline", "--stdio", "--no-children",
+             "--percentage", "relative", "--pid", str(self.app.pid), "--sort", "dso,symbol",
+             "-g", "none", "--percent-limit", "0"],
+            capture_output=True, text=True, timeout=600,
+        ).stdout
+        summary = profile_summary(flat)
         out = BENCH / "results" / "profile-get.txt"
         out.parent.mkdir(exist_ok=True)
-        out.write_text(report)
-        self.results["profile"] = {"get_during_profile": parse_wrk(wrk_out), "report": str(out)}
+        out.write_text("Self time by component (server process only):\n"
+                       + "".join(f"{pct:6.1f}%  {name}\n" for name, pct in summary)
+                       + "\nInclusive time by function:\n" + report)
+        self.results["profile"] = {"get_during_profile": parse_wrk(wrk_out), "report": str(out),
+                                   "self_by_component": summary}
         log(f"profile written to {out}")
+        for name, pct in summary[:12]:
+            log(f"  {pct:5.1f}%  {name}")
 
     def deep_pages(self) -> None:
         """Time page 1 against page `deep_page` of a user with `deep_tasks` tasks."""
         seconds = self.seed(DEEP_USER, CFG["deep_tasks"])
         token = login(CFG["port"], DEEP_USER)
+        reset_peak_rss(self.app.pid)
         deep = {"tasks": CFG["deep_tasks"], "seed_seconds": seconds, "sorts": {}}
         conn = http.client.HTTPConnection("127.0.0.1", CFG["port"], timeout=60)
         headers = {"Authorization": f"Bearer {token}"}
@@ -483,6 +498,35 @@ def dump_tasks(port: int, token: str) -> list[dict]:
             break
     conn.close()
     return tasks
+
+
+def profile_summary(flat_report: str) -> list[tuple[str, float]]:
+    """Self time grouped by component: kernel, libc allocator, SQLite (the C
+    code linked into the binary), and Rust code by crate."""
+    totals: dict[str, float] = {}
+    for line in flat_report.splitlines():
+        parts = line.split(None, 3)
+        if len(parts) < 4 or not parts[0].endswith("%") or line.lstrip().startswith("#"):
+            continue
+        pct, dso, symbol = float(parts[0][:-1]), parts[1], parts[3].strip()
+        if dso == "[kernel.kallsyms]":
+            name = "kernel (syscalls: network, futex wake-ups, scheduling)"
+        elif dso.startswith("libc"):
+            name = ("libc malloc/free" if any(k in symbol for k in ("malloc", "free", "realloc",
+                                                                      "consolidate", "tcache"))
+                    else "libc other (memcpy, locks, syscall stubs)")
+        elif "::" not in symbol:
+            name = ("SQLite (C)" if symbol.startswith(("sqlite3", "yy", "pcache", "btree", "vdbe",
+                                                       "where", "expr", "select", "lookup",
+                                                       "resolve", "pager", "wal", "get", "moveto",
+                                                       "balance", "cell", "page", "func"))
+                    or symbol[:1].islower() else f"other ({dso})")
+        else:
+            crate = symbol.lstrip("<&*").removeprefix("mut ").removeprefix("dyn ")
+            crate = crate.split("::", 1)[0].split("<", 1)[0]
+            name = f"Rust: {crate}"
+        totals[name] = totals.get(name, 0.0) + pct
+    return sorted(totals.items(), key=lambda kv: -kv[1])
 
 
 def write_ids(path: Path, ids: list[str]) -> None:
@@ -601,7 +645,8 @@ def report(results: dict) -> str:
             f", errors {storm['storm_get']['errors']}",
             f"  logins: {fmt_rps(storm['logins']['rps'])}/s, p50 {fmt_ms(storm['logins']['p50_us'])},"
             f" p99 {fmt_ms(storm['logins']['p99_us'])}, errors {storm['logins']['errors']}",
-            f"  p99 ratio storm/calm: x{storm['p99_ratio']:.2f}",
+            f"  p99 ratio storm/calm: x{storm['p99_ratio']:.2f}; taskforge peak RSS "
+            f"{storm['peak_rss_kb'] / 1024:.1f} MB",
         ]
     deep = results.get("deep")
     if deep:
@@ -630,12 +675,16 @@ def targets(results: dict) -> list[str]:
         note = "" if results["database"] == "sqlite" else " (target is for SQLite)"
         out.append(f"{'PASS' if ok else 'FAIL'} mixed: {ratio:.1%} of limit (>= 25%), "
                    f"{tf['errors']} errors (0), p99 {fmt_ms(tf['p99_us'])} (< 20 ms){note}")
-    rss = [row["taskforge"]["peak_rss_kb"] for row in results["workloads"].values()]
+    phases = {}
+    if results["workloads"]:
+        phases["workloads"] = max(r["taskforge"]["peak_rss_kb"] for r in results["workloads"].values())
+    if results.get("login_storm"):
+        phases["login storm"] = results["login_storm"]["peak_rss_kb"]
     if results.get("deep"):
-        rss.append(results["deep"]["peak_rss_kb"])
-    if rss:
-        peak = max(rss) / 1024
-        out.append(f"{'PASS' if peak < 64 else 'FAIL'} peak RSS under load: {peak:.1f} MB (< 64 MB)")
+        phases["deep pages"] = results["deep"]["peak_rss_kb"]
+    for phase, kb in phases.items():
+        out.append(f"{'PASS' if kb < 64 * 1024 else 'FAIL'} peak RSS, {phase}: "
+                   f"{kb / 1024:.1f} MB (< 64 MB)")
     storm = results.get("login_storm")
     if storm:
         r = storm["p99_ratio"]
