@@ -49,6 +49,7 @@ impl Hooks for App {
     /// Checks the secrets and settings (refusing to start without a usable
     /// JWT secret), stores the typed settings, and tunes SQLite.
     async fn after_context(ctx: AppContext) -> Result<AppContext> {
+        initializers::memory::return_large_buffers_to_os();
         let jwt = ctx.config.get_jwt_config()?;
         let cursor_key = settings::check_jwt_secret(&jwt.secret)?;
         let mut parsed = Settings::from_config(ctx.config.settings.as_ref())?;

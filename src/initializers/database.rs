@@ -6,11 +6,24 @@
 //! each connection: WAL (readers never block the writer), `synchronous=NORMAL`
 //! (safe with WAL), a busy timeout so writers queue instead of failing, and
 //! foreign keys on.
-use std::{str::FromStr, time::Duration};
+//!
+//! Each connection also gets SQLite's query-planner stability guarantee
+//! (`SQLITE_DBCONFIG_ENABLE_QPSG`). SeaORM binds `LIMIT` as a parameter
+//! (`.one()` is `LIMIT ?`, a page is `LIMIT ?`), and without QPSG SQLite
+//! re-parses and re-plans such a statement every time it is bound again, so
+//! sqlx's statement cache never helps: a quarter of the server's CPU went
+//! there (docs/performance.md). With QPSG a statement keeps the plan made on
+//! its first run; no plan here depends on bound values (no `ANALYZE` data,
+//! `LIKE` patterns start with `%`), so the plan is the same either way.
+use std::{os::raw::c_int, str::FromStr, time::Duration};
 
 use loco_rs::{app::AppContext, Result};
 use sea_orm::{
     sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
+    sqlx::{
+        sqlite::{SqliteConnection, SqlitePoolOptions},
+        Error as SqlxError,
+    },
     ConnectOptions, Database, DatabaseBackend,
 };
 
@@ -45,6 +58,9 @@ pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
                 .pragma("cache_size", "-4000")
+        })
+        .map_sqlx_sqlite_pool_opts(|o: SqlitePoolOptions| {
+            o.after_connect(|conn, _| Box::pin(enable_stable_plans(conn)))
         });
     if let Some(acquire) = config.acquire_timeout {
         options.acquire_timeout(Duration::from_millis(acquire));
@@ -53,4 +69,50 @@ pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
     let previous = std::mem::replace(&mut ctx.db, tuned);
     previous.close().await?;
     Ok(ctx)
+}
+
+/// Switches on `SQLITE_DBCONFIG_ENABLE_QPSG` for one connection.
+async fn enable_stable_plans(conn: &mut SqliteConnection) -> std::result::Result<(), SqlxError> {
+    if qpsg(conn, 1).await? {
+        Ok(())
+    } else {
+        Err(SqlxError::Configuration(
+            "SQLite did not enable query planner stability".into(),
+        ))
+    }
+}
+
+/// Whether query planner stability is on for this connection (for tests and checks).
+///
+/// # Errors
+/// When the connection's worker thread is gone.
+pub async fn stable_plans_enabled(
+    conn: &mut SqliteConnection,
+) -> std::result::Result<bool, SqlxError> {
+    qpsg(conn, -1).await
+}
+
+/// `sqlite3_db_config(SQLITE_DBCONFIG_ENABLE_QPSG, value, &out)`: `value` 1
+/// enables, 0 disables, -1 leaves it; returns the setting afterwards.
+async fn qpsg(conn: &mut SqliteConnection, value: c_int) -> std::result::Result<bool, SqlxError> {
+    let mut handle = conn.lock_handle().await?;
+    let db = handle.as_raw_handle();
+    let mut enabled: c_int = 0;
+    // SAFETY: `db` is this connection's open handle, held exclusively through
+    // the lock for the duration of the call; the option takes an int and an
+    // int* (SQLITE_DBCONFIG_ENABLE_QPSG's documented arguments).
+    let rc = unsafe {
+        libsqlite3_sys::sqlite3_db_config(
+            db.as_ptr(),
+            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+            value,
+            &raw mut enabled,
+        )
+    };
+    if rc != libsqlite3_sys::SQLITE_OK {
+        return Err(SqlxError::Configuration(
+            format!("sqlite3_db_config(QPSG) failed with code {rc}").into(),
+        ));
+    }
+    Ok(enabled == 1)
 }

@@ -14,6 +14,7 @@ const PRODUCTION_VARS: &[&str] = &[
     "PORT",
     "REDIS_URL",
     "REMINDER_SCHEDULE",
+    "DB_MAX_CONNECTIONS",
 ];
 
 /// Runs `f` with exactly `vars` set among the production variables.
@@ -154,4 +155,25 @@ fn production_schedules_the_reminder_pass_every_minute() {
         scheduler["jobs"]["send_reminders"]["schedule"],
         "every 1 minute"
     );
+}
+
+#[test]
+#[serial]
+fn sqlite_pools_four_connections_and_postgres_ten_unless_told() {
+    let sqlite = with_env(&[("JWT_SECRET", SECRET)], production).unwrap();
+    assert_eq!(sqlite.database.max_connections, 4);
+
+    let postgres = with_env(
+        &[("JWT_SECRET", SECRET), ("DATABASE_URL", "postgres://db/t")],
+        production,
+    )
+    .unwrap();
+    assert_eq!(postgres.database.max_connections, 10);
+
+    let told = with_env(
+        &[("JWT_SECRET", SECRET), ("DB_MAX_CONNECTIONS", "7")],
+        production,
+    )
+    .unwrap();
+    assert_eq!(told.database.max_connections, 7);
 }

@@ -88,3 +88,28 @@ async fn parallel_patches_of_one_task_are_all_applied() {
     })
     .await;
 }
+
+/// Every pooled SQLite connection keeps its statement plans (QPSG), so a
+/// statement with a bound `LIMIT` is not re-prepared on each execution.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[serial]
+async fn every_sqlite_connection_keeps_its_statement_plans() {
+    request::<App, _, _>(|_server, ctx| async move {
+        if ctx.db.get_database_backend() != sea_orm::DatabaseBackend::Sqlite {
+            return;
+        }
+        let pool = ctx.db.get_sqlite_connection_pool();
+        // Hold several at once so the pool has to open more than one.
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            held.push(pool.acquire().await.unwrap());
+        }
+        for conn in &mut held {
+            let on = taskforge::initializers::database::stable_plans_enabled(conn)
+                .await
+                .unwrap();
+            assert!(on, "a pooled connection without QPSG");
+        }
+    })
+    .await;
+}

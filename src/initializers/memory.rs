@@ -1,0 +1,22 @@
+//! Keeps the allocator from hoarding Argon2's work buffers.
+//!
+//! Every password hash (Argon2id, m = 19 MiB) allocates one large buffer on a
+//! blocking thread. glibc serves the first from `mmap` and then raises its
+//! mmap threshold to that size, so later buffers come from the thread's own
+//! malloc arena and stay resident after the hash: one 19 MiB buffer per
+//! blocking thread that ever hashed (216 MB after eight concurrent logins,
+//! docs/performance.md). A fixed threshold of 1 MiB keeps large buffers on
+//! `mmap`, which `free` hands straight back to the kernel.
+
+/// Allocations of at least this size are served by `mmap` and returned on free.
+pub const MMAP_THRESHOLD_BYTES: i32 = 1024 * 1024;
+
+/// Fixes glibc's mmap threshold (no-op on other C libraries). Idempotent.
+pub fn return_large_buffers_to_os() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator tuning parameters; it is safe to
+    // call at any time, from any thread.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES);
+    }
+}
