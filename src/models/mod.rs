@@ -7,3 +7,4 @@ pub mod task_changes;
 pub mod task_listing;
 pub mod tasks;
 pub mod users;
+pub mod write_turn;
