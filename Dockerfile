@@ -63,4 +63,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # JWT_SECRET must be given at run time; without it the server refuses to start.
 # exec: the server is PID 1 and gets the SIGTERM of `docker stop` (it shuts down
 # gracefully on SIGTERM and SIGINT).
-CMD ["sh", "-c", "taskforge-cli db migrate && exec taskforge-cli start --all"]
+CMD ["sh", "-c", "taskforge-cli db migrate && exec taskforge-cli start --all --no-banner"]
