@@ -159,6 +159,28 @@ fn production_schedules_the_reminder_pass_every_minute() {
 
 #[test]
 #[serial]
+fn a_cron_schedule_and_an_empty_smtp_host_still_load() {
+    let config = with_env(
+        &[
+            ("JWT_SECRET", SECRET),
+            ("REMINDER_SCHEDULE", "*/5 * * * * *"),
+            ("SMTP_HOST", ""),
+        ],
+        production,
+    )
+    .unwrap();
+    let scheduler = serde_json::to_value(config.scheduler.unwrap()).unwrap();
+    assert_eq!(
+        scheduler["jobs"]["send_reminders"]["schedule"],
+        "*/5 * * * * *"
+    );
+    let smtp = config.mailer.unwrap().smtp.unwrap();
+    assert!(!smtp.enable);
+    assert_eq!(smtp.host, "localhost");
+}
+
+#[test]
+#[serial]
 fn sqlite_pools_four_connections_and_postgres_ten_unless_told() {
     let sqlite = with_env(&[("JWT_SECRET", SECRET)], production).unwrap();
     assert_eq!(sqlite.database.max_connections, 4);
