@@ -3,3 +3,4 @@ mod sessions;
 mod task_listing;
 mod tasks;
 mod users;
+mod write_turn;
