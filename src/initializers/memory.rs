@@ -12,7 +12,14 @@
 pub const MMAP_THRESHOLD_BYTES: i32 = 1024 * 1024;
 
 /// Fixes glibc's mmap threshold (no-op on other C libraries). Idempotent.
+/// An operator's own glibc malloc tuning (`MALLOC_MMAP_THRESHOLD_` or
+/// `GLIBC_TUNABLES`) wins: then this does nothing.
 pub fn return_large_buffers_to_os() {
+    let tuned_by_operator = std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_some()
+        || std::env::var("GLIBC_TUNABLES").is_ok_and(|t| t.contains("mmap_threshold"));
+    if tuned_by_operator {
+        return;
+    }
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes allocator tuning parameters; it is safe to
     // call at any time, from any thread.
