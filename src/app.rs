@@ -18,6 +18,7 @@ use migration::Migrator;
 use crate::{
     controllers, errors, initializers,
     models::_entities::{idempotency_keys, notifications, sessions, tasks, users},
+    rate_limit::{self, RateLimits},
     security::Passwords,
     settings::{self, Settings},
 };
@@ -56,6 +57,11 @@ impl Hooks for App {
         parsed.cursor_key = cursor_key;
         ctx.shared_store
             .insert(Arc::new(Passwords::new(parsed.password_hash_concurrency)?));
+        let limits = Arc::new(RateLimits::new(&parsed.rate_limit)?);
+        if limits.enabled() {
+            limits.prune_periodically(rate_limit::PRUNE_EVERY);
+        }
+        ctx.shared_store.insert(limits);
         ctx.shared_store.insert(Arc::new(parsed));
         initializers::database::tune_sqlite(ctx).await
     }
@@ -73,8 +79,10 @@ impl Hooks for App {
             .add_route(controllers::notifications::routes())
     }
 
-    /// The outermost layer: every error response leaves as problem+json.
-    async fn after_routes(router: AxumRouter, _ctx: &AppContext) -> Result<AxumRouter> {
+    /// Rate limits (when on), then the outermost layer: every error
+    /// response leaves as problem+json.
+    async fn after_routes(router: AxumRouter, ctx: &AppContext) -> Result<AxumRouter> {
+        let router = rate_limit::install(router, ctx)?;
         Ok(router.layer(middleware::map_response(errors::normalize_response)))
     }
 

@@ -7,6 +7,7 @@ pub mod initializers;
 pub mod mailers;
 pub mod models;
 pub mod params;
+pub mod rate_limit;
 pub mod security;
 pub mod settings;
 pub mod tasks;

@@ -23,6 +23,8 @@ pub struct Settings {
     pub password_hash_concurrency: usize,
     /// The `From:` of every email, e.g. `taskforge <noreply@example.com>`.
     pub mail_from: String,
+    /// Request rate limits (`docs/rate-limits.md`).
+    pub rate_limit: RateLimitSettings,
     /// Key for cursor tags: the decoded JWT secret, set at boot.
     #[serde(skip)]
     pub cursor_key: Vec<u8>,
@@ -35,8 +37,83 @@ impl Default for Settings {
             reset_token_ttl_seconds: 3600,
             password_hash_concurrency: 0,
             mail_from: "taskforge <noreply@localhost>".to_string(),
+            rate_limit: RateLimitSettings::default(),
             cursor_key: Vec::new(),
         }
+    }
+}
+
+/// `settings.rate_limit`: every limit is `requests` per `per_seconds`,
+/// refilled evenly (GCRA), so a full burst of `requests` is allowed at once.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitSettings {
+    /// `RATE_LIMIT=off` switches every limit off (benchmarks, load tests).
+    #[serde(deserialize_with = "on_off")]
+    pub enabled: bool,
+    /// Reverse proxies in front of the server that each append the peer they
+    /// saw to `X-Forwarded-For`. 0: the socket peer is the client and the
+    /// header is ignored (it can be forged).
+    pub trusted_proxies: usize,
+    /// `register`, `login`, `forgot`, `reset` from one client IP.
+    pub auth_per_ip: Quota,
+    /// `login`, `forgot` for one email from one client IP.
+    pub auth_per_ip_email: Quota,
+    /// `login`, `forgot` for one email from anywhere.
+    pub auth_per_email: Quota,
+    /// Authenticated requests of one user.
+    pub per_user: Quota,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            trusted_proxies: 0,
+            auth_per_ip: Quota::new(30, 60),
+            auth_per_ip_email: Quota::new(10, 900),
+            auth_per_email: Quota::new(50, 900),
+            per_user: Quota::new(600, 60),
+        }
+    }
+}
+
+/// `requests` per `per_seconds`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quota {
+    pub requests: u32,
+    pub per_seconds: u64,
+}
+
+impl Quota {
+    #[must_use]
+    pub const fn new(requests: u32, per_seconds: u64) -> Self {
+        Self {
+            requests,
+            per_seconds,
+        }
+    }
+}
+
+/// `true`/`false`, or the strings `on`/`off` (`true`, `false`, `1`, `0`,
+/// `yes`, `no`) an environment variable gives, in any letter case.
+fn on_off<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Switch {
+        Bool(bool),
+        Text(String),
+    }
+    match Switch::deserialize(deserializer)? {
+        Switch::Bool(on) => Ok(on),
+        Switch::Text(text) => match text.trim().to_ascii_lowercase().as_str() {
+            "on" | "true" | "1" | "yes" => Ok(true),
+            "off" | "false" | "0" | "no" => Ok(false),
+            other => Err(serde::de::Error::custom(format!(
+                "expected on or off, found `{other}`"
+            ))),
+        },
     }
 }
 

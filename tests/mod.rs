@@ -2,5 +2,6 @@
 mod config;
 mod domain;
 mod models;
+mod rate_limit;
 mod requests;
 mod workers;

@@ -18,7 +18,7 @@ use crate::{
     },
     mailers::auth::AuthMailer,
     models::{sessions, tasks, users},
-    params,
+    params, rate_limit,
     security::Passwords,
     settings::Settings,
     views::auth::{SessionResponse, UserResponse},
@@ -48,6 +48,7 @@ fn refresh_ttl(settings: &Settings) -> Duration {
 
 async fn register(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -> Result<Response> {
     let input = params::auth::register(body)?;
+    rate_limit::auth_attempt(None)?;
     let password_hash = Passwords::of(&ctx)?.hash(input.password.expose()).await?;
     let user = users::Model::register(
         &ctx.db,
@@ -66,6 +67,7 @@ async fn login(
     JsonObject(body): JsonObject,
 ) -> Result<Json<SessionResponse>> {
     let input = params::auth::login(body)?;
+    rate_limit::auth_attempt(Some(&input.email))?;
     // An address that cannot be valid matches nobody; it still pays for one hash.
     let user = match crate::domain::account::Email::parse(&input.email) {
         Ok(email) => users::Model::find_by_email(&ctx.db, &email).await?,
@@ -111,6 +113,7 @@ async fn logout(
 
 async fn forgot(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -> Result<StatusCode> {
     let email = params::auth::forgot(body)?;
+    rate_limit::auth_attempt(Some(email.as_str()))?;
     if let Some(user) = users::Model::find_by_email(&ctx.db, &email).await? {
         let settings = Settings::of(&ctx)?;
         let token = user.start_password_reset(&ctx.db).await?;
@@ -122,6 +125,7 @@ async fn forgot(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -> 
 
 async fn reset(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -> Result<StatusCode> {
     let input = params::auth::reset(body)?;
+    rate_limit::auth_attempt(None)?;
     let settings = Settings::of(&ctx)?;
     let password_hash = Passwords::of(&ctx)?.hash(input.password.expose()).await?;
     let user = users::Model::reset_password(

@@ -6,7 +6,10 @@
 //! into the same shape. `docs/errors.md` lists every `type`.
 mod problem;
 
-use axum::{http::StatusCode, response::IntoResponse};
+use axum::{
+    http::{header, HeaderValue, StatusCode},
+    response::IntoResponse,
+};
 use serde::Serialize;
 
 pub use problem::{normalize_response, not_found, Problem, PROBLEM_JSON};
@@ -114,6 +117,15 @@ pub enum ApiError {
     /// 422: the body or query failed validation; names every field.
     #[error("validation failed")]
     Validation(FieldErrors),
+    /// 429: a rate limit is reached; sends `Retry-After` and `RateLimit-*`.
+    #[error("rate limited")]
+    RateLimited {
+        /// Whole seconds, at least 1, until a request can pass again.
+        retry_after_secs: u64,
+        status: crate::rate_limit::Status,
+        /// Which limit: per client address, per email, per user.
+        detail: &'static str,
+    },
     /// 500: anything unexpected; logged, never shown.
     #[error(transparent)]
     Internal(Box<dyn std::error::Error + Send + Sync>),
@@ -222,6 +234,16 @@ impl ApiError {
                 problem.errors = Some(errors.as_slice().to_vec());
                 problem
             }
+            Self::RateLimited {
+                retry_after_secs,
+                detail,
+                ..
+            } => Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate-limited",
+                "Too Many Requests",
+                &format!("{detail}; retry in {retry_after_secs} s"),
+            ),
             Self::Internal(_) => Problem::for_status(StatusCode::INTERNAL_SERVER_ERROR),
         }
     }
@@ -234,7 +256,18 @@ impl IntoResponse for ApiError {
             // carries the request id) says everything.
             tracing::error!(error = %err, error.debug = ?err, "internal error");
         }
-        self.problem().into_response()
+        let mut response = self.problem().into_response();
+        if let Self::RateLimited {
+            retry_after_secs,
+            status,
+            ..
+        } = &self
+        {
+            let headers = response.headers_mut();
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            status.write_headers(headers);
+        }
+        response
     }
 }
 

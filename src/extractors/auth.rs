@@ -6,7 +6,7 @@ use axum::{
 use loco_rs::{app::AppContext, auth::jwt::JWT};
 use uuid::Uuid;
 
-use crate::{errors::ApiError, models::users};
+use crate::{errors::ApiError, models::users, rate_limit};
 
 /// The caller of an authenticated endpoint.
 pub struct CurrentUser {
@@ -57,6 +57,8 @@ impl FromRequestParts<AppContext> for CurrentUser {
         let user = users::Model::find_by_live_access(&ctx.db, jti, pid)
             .await?
             .ok_or(ApiError::Unauthorized("token revoked or user gone"))?;
+        // Only once the caller is known: a bad token is 401, never 429.
+        rate_limit::user_request(user.pid)?;
         Ok(Self { user, jti })
     }
 }

@@ -7,5 +7,6 @@ mod idempotency;
 mod listing;
 mod listing_filters;
 mod notifications;
+mod rate_limits;
 mod smoke;
 mod tasks;

@@ -1,0 +1,137 @@
+//! The per-request side: the layer that scopes a request, the two checks
+//! handlers and the auth extractor call, and the `RateLimit-*` headers.
+use std::{cell::Cell, net::IpAddr, sync::Arc};
+
+use axum::{
+    extract::{Request, State},
+    http::{HeaderMap, HeaderName, HeaderValue},
+    middleware::{self, Next},
+    response::Response,
+    Router as AxumRouter,
+};
+use loco_rs::app::AppContext;
+use uuid::Uuid;
+
+use super::{client_ip, RateLimits};
+use crate::errors::ApiError;
+
+/// What the client learns about the limit that is closest to refusing it
+/// (draft-ietf-httpapi-ratelimit-headers-07 fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Status {
+    /// `RateLimit-Limit`: requests allowed in a burst.
+    pub limit: u32,
+    /// `RateLimit-Remaining`: requests still allowed right now.
+    pub remaining: u32,
+    /// `RateLimit-Reset`: seconds until the full burst is available again.
+    pub reset_secs: u64,
+    /// The `w` of `RateLimit-Policy`: the window the limit is counted over.
+    pub window_secs: u64,
+}
+
+pub const RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
+pub const RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
+pub const RATELIMIT_RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
+pub const RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
+
+impl Status {
+    /// Writes the `RateLimit-*` headers.
+    pub fn write_headers(&self, headers: &mut HeaderMap) {
+        headers.insert(RATELIMIT_LIMIT, HeaderValue::from(self.limit));
+        headers.insert(RATELIMIT_REMAINING, HeaderValue::from(self.remaining));
+        headers.insert(RATELIMIT_RESET, HeaderValue::from(self.reset_secs));
+        if let Ok(policy) = HeaderValue::try_from(format!("{};w={}", self.limit, self.window_secs))
+        {
+            headers.insert(RATELIMIT_POLICY, policy);
+        }
+    }
+}
+
+/// What one request carries through its task.
+struct RequestScope {
+    limits: Arc<RateLimits>,
+    client: IpAddr,
+    /// The status to report on a successful response.
+    noted: Cell<Option<Status>>,
+}
+
+tokio::task_local! {
+    static REQUEST: RequestScope;
+}
+
+/// Adds the [`scope`] layer when limits are on. With `RATE_LIMIT=off` no
+/// layer is added and every check is a no-op.
+///
+/// # Errors
+/// Internal error when the limiter was not stored at boot (a wiring bug).
+pub fn install(router: AxumRouter, ctx: &AppContext) -> loco_rs::Result<AxumRouter> {
+    let limits = ctx
+        .shared_store
+        .get::<Arc<RateLimits>>()
+        .ok_or_else(|| loco_rs::Error::string("rate limits are not loaded"))?;
+    if !limits.enabled() {
+        return Ok(router);
+    }
+    Ok(router.layer(middleware::from_fn_with_state(limits, scope)))
+}
+
+/// Runs the request with its client address and the limiter at hand, then
+/// sends the `RateLimit-*` headers of whatever check it passed (a 429 sets
+/// its own).
+pub async fn scope(
+    State(limits): State<Arc<RateLimits>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let client = client_ip(
+        request.headers(),
+        request.extensions(),
+        limits.trusted_proxies(),
+    );
+    let request_scope = RequestScope {
+        limits,
+        client,
+        noted: Cell::new(None),
+    };
+    let (noted, mut response) = REQUEST
+        .scope(request_scope, async move {
+            let response = next.run(request).await;
+            (REQUEST.with(|s| s.noted.get()), response)
+        })
+        .await;
+    if let Some(status) = noted {
+        if !response.headers().contains_key(RATELIMIT_LIMIT) {
+            status.write_headers(response.headers_mut());
+        }
+    }
+    response
+}
+
+fn check(
+    run: impl FnOnce(&RateLimits, IpAddr) -> Result<Status, ApiError>,
+) -> Result<(), ApiError> {
+    REQUEST
+        .try_with(|scope| {
+            let status = run(&scope.limits, scope.client)?;
+            scope.noted.set(Some(status));
+            Ok(())
+        })
+        .unwrap_or(Ok(()))
+}
+
+/// Counts one request to a limited auth endpoint from this client, and for
+/// `email` when the endpoint names an account (`login`, `forgot`).
+///
+/// # Errors
+/// [`ApiError::RateLimited`] when a limit is reached.
+pub fn auth_attempt(email: Option<&str>) -> Result<(), ApiError> {
+    check(|limits, client| limits.auth(client, email))
+}
+
+/// Counts one authenticated request of `user`.
+///
+/// # Errors
+/// [`ApiError::RateLimited`] when the user's limit is reached.
+pub fn user_request(user: Uuid) -> Result<(), ApiError> {
+    check(|limits, _| limits.user(user))
+}
