@@ -70,6 +70,7 @@ impl Hooks for App {
             .add_route(controllers::auth::routes())
             .add_route(controllers::tasks::routes())
             .add_route(controllers::notifications::routes())
+            .add_route(controllers::docs::routes())
     }
 
     /// The outermost layer: every error response leaves as problem+json.

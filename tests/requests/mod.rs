@@ -7,5 +7,6 @@ mod idempotency;
 mod listing;
 mod listing_filters;
 mod notifications;
+mod openapi;
 mod smoke;
 mod tasks;

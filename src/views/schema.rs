@@ -1,0 +1,100 @@
+//! Schemas that exist only for the OpenAPI document: the string enums and the
+//! due-date union that the views render as plain strings.
+use serde::Serialize;
+use utoipa::{
+    openapi::{
+        schema::{ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type},
+        KnownFormat, RefOr,
+    },
+    PartialSchema, ToSchema,
+};
+
+/// Workflow status of a task; sorts as incomplete → in_progress → complete.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    Incomplete,
+    InProgress,
+    Complete,
+}
+
+/// Priority of a task; sorts by urgency, low → urgent.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskPriority {
+    Low,
+    Medium,
+    High,
+    Urgent,
+}
+
+/// What a notification announces.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    Reminder,
+    Overdue,
+}
+
+fn string(format: KnownFormat, description: &str) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::KnownFormat(format)))
+        .description(Some(description))
+}
+
+/// A due date: a calendar date (due at the end of that day in the owner's
+/// timezone, returned as a date) or an RFC 3339 date-time (returned in UTC).
+pub struct DueDate;
+
+impl PartialSchema for DueDate {
+    fn schema() -> RefOr<Schema> {
+        OneOfBuilder::new()
+            .item(string(
+                KnownFormat::Date,
+                "a date, YYYY-MM-DD: due at the end of that day in the owner's timezone",
+            ))
+            .item(string(
+                KnownFormat::DateTime,
+                "an RFC 3339 date-time with an offset; returned normalized to UTC",
+            ))
+            .description(Some(
+                "A date or a date-time, years 1000 to 9998. A date is returned as a date.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for DueDate {}
+
+/// A file of the docs page.
+#[derive(Serialize, ToSchema)]
+pub enum DocsFile {
+    #[serde(rename = "swagger-ui.css")]
+    SwaggerUiCss,
+    #[serde(rename = "index.css")]
+    IndexCss,
+    #[serde(rename = "swagger-ui-bundle.js")]
+    Bundle,
+    #[serde(rename = "swagger-ui-standalone-preset.js")]
+    StandalonePreset,
+    #[serde(rename = "swagger-initializer.js")]
+    Initializer,
+    #[serde(rename = "favicon-32x32.png")]
+    Favicon32,
+    #[serde(rename = "favicon-16x16.png")]
+    Favicon16,
+}
+
+impl DocsFile {
+    /// Every file name, as in the path.
+    pub const NAMES: &'static [&'static str] = &[
+        "swagger-ui.css",
+        "index.css",
+        "swagger-ui-bundle.js",
+        "swagger-ui-standalone-preset.js",
+        "swagger-initializer.js",
+        "favicon-32x32.png",
+        "favicon-16x16.png",
+    ];
+}
