@@ -8,7 +8,7 @@
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::views::schema::{DueDate, TaskPriority, TaskStatus};
+use crate::views::schema::{DueDate, TaskPriority, TaskStatus, TimezoneName};
 
 /// `POST /auth/register`.
 #[derive(Deserialize, ToSchema)]
@@ -76,8 +76,7 @@ pub struct ProfilePatch {
     /// 1–100 characters after trimming surrounding white space.
     #[schema(nullable = false, min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: Option<String>,
-    /// An IANA timezone name.
-    #[schema(nullable = false, example = "Europe/Berlin")]
+    #[schema(value_type = TimezoneName, required = false)]
     pub timezone: Option<String>,
     #[schema(nullable = false, minimum = 0, maximum = 10080, example = 60)]
     pub reminder_lead_minutes: Option<i32>,
@@ -136,9 +135,10 @@ pub struct TaskListQuery {
     /// The `next_cursor` of the previous page, with the same `sort` and filters.
     pub cursor: Option<String>,
     /// Comma-separated fields, each optionally prefixed with `-` for
-    /// descending; a field at most once. Default `-created_at`.
+    /// descending; a field at most once (the lookahead of the pattern).
+    /// Default `-created_at`.
     #[param(
-        pattern = r"^-?(created_at|updated_at|due_date|priority|title|status)(,-?(created_at|updated_at|due_date|priority|title|status))*$",
+        pattern = r"^(?!(.*,)?-?(\w+),(.*,)?-?\2(,|$))-?(created_at|updated_at|due_date|priority|title|status)(,-?(created_at|updated_at|due_date|priority|title|status))*$",
         example = "-priority,due_date"
     )]
     pub sort: Option<String>,
@@ -193,7 +193,7 @@ pub struct IdempotencyHeader {
         nullable = false,
         min_length = 1,
         max_length = 255,
-        pattern = r"^[\x20-\x7E]+$"
+        pattern = r"^[\x21-\x7E]([\x20-\x7E]*[\x21-\x7E])?$"
     )]
     pub idempotency_key: Option<String>,
 }

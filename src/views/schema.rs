@@ -9,6 +9,12 @@ use utoipa::{
     PartialSchema, ToSchema,
 };
 
+/// Years 1000–9998 (`DueDate::parse`): the years outside are the sort sentinels.
+const DATE_YEARS: &str = r"^(1\d{3}|[2-8]\d{3}|9[0-8]\d{2}|99[0-8]\d|999[0-8])-";
+/// Years 1001–9997 for a date-time: whatever its offset, its UTC year is in 1000–9998.
+const DATE_TIME_YEARS: &str =
+    r"^(100[1-9]|10[1-9]\d|1[1-9]\d{2}|[2-8]\d{3}|9[0-8]\d{2}|99[0-8]\d|999[0-7])-";
+
 /// Workflow status of a task; sorts as incomplete → in_progress → complete.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -36,10 +42,11 @@ pub enum NotificationKind {
     Overdue,
 }
 
-fn string(format: KnownFormat, description: &str) -> ObjectBuilder {
+fn string(format: KnownFormat, pattern: &str, description: &str) -> ObjectBuilder {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .format(Some(SchemaFormat::KnownFormat(format)))
+        .pattern(Some(pattern))
         .description(Some(description))
 }
 
@@ -52,10 +59,12 @@ impl PartialSchema for DueDate {
         OneOfBuilder::new()
             .item(string(
                 KnownFormat::Date,
+                DATE_YEARS,
                 "a date, YYYY-MM-DD: due at the end of that day in the owner's timezone",
             ))
             .item(string(
                 KnownFormat::DateTime,
+                DATE_TIME_YEARS,
                 "an RFC 3339 date-time with an offset; returned normalized to UTC",
             ))
             .description(Some(
@@ -66,6 +75,22 @@ impl PartialSchema for DueDate {
 }
 
 impl ToSchema for DueDate {}
+
+/// An IANA timezone name, as the server knows them.
+pub struct TimezoneName;
+
+impl PartialSchema for TimezoneName {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())))
+            .description(Some("An IANA timezone name such as `Europe/Berlin`"))
+            .examples([serde_json::json!("Europe/Berlin")])
+            .into()
+    }
+}
+
+impl ToSchema for TimezoneName {}
 
 /// A file of the docs page.
 #[derive(Serialize, ToSchema)]
