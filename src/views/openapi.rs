@@ -1,5 +1,6 @@
 //! House rules applied to the whole OpenAPI document, so that each handler's
 //! `#[utoipa::path]` only lists what is particular to it.
+use serde_json::json;
 use utoipa::{
     openapi::{
         path::{Operation, ParameterIn},
@@ -111,9 +112,13 @@ fn add_common_responses(operation: &mut Operation) {
 
 /// Response headers the server always sends where they are documented;
 /// utoipa's header type has no `required`, so it is set on the JSON.
-const REQUIRED_HEADERS: &[&str] = &["ETag", "Location", "WWW-Authenticate"];
+const REQUIRED_HEADERS: &[&str] = &["ETag", "Location", "WWW-Authenticate", REQUEST_ID];
 
-/// The document as JSON, with [`REQUIRED_HEADERS`] marked required.
+/// Loco's request id, on every response (and in the log lines of the request).
+const REQUEST_ID: &str = "X-Request-Id";
+
+/// The document as JSON: every response documents `X-Request-Id`, and the
+/// [`REQUIRED_HEADERS`] are marked required.
 #[must_use]
 pub fn to_json(openapi: &OpenApi) -> serde_json::Value {
     let mut doc = serde_json::to_value(openapi).unwrap_or_default();
@@ -124,7 +129,7 @@ pub fn to_json(openapi: &OpenApi) -> serde_json::Value {
                     .get_mut("responses")
                     .and_then(|r| r.as_object_mut())
                 {
-                    map.values_mut().for_each(mark_required);
+                    map.values_mut().for_each(complete_headers);
                 }
             }
         }
@@ -133,18 +138,30 @@ pub fn to_json(openapi: &OpenApi) -> serde_json::Value {
         .pointer_mut("/components/responses")
         .and_then(|r| r.as_object_mut())
     {
-        map.values_mut().for_each(mark_required);
+        map.values_mut().for_each(complete_headers);
     }
     doc
 }
 
-fn mark_required(response: &mut serde_json::Value) {
-    let Some(headers) = response.get_mut("headers").and_then(|h| h.as_object_mut()) else {
+fn complete_headers(response: &mut serde_json::Value) {
+    let Some(response) = response.as_object_mut() else {
         return;
     };
+    if response.contains_key("$ref") {
+        return;
+    }
+    let headers = response
+        .entry("headers")
+        .or_insert_with(|| json!({}))
+        .as_object_mut();
+    let Some(headers) = headers else { return };
+    headers.insert(
+        REQUEST_ID.to_string(),
+        json!({"schema": {"type": "string"}, "description": "The id of this request, as logged"}),
+    );
     for (name, header) in headers.iter_mut() {
         if REQUIRED_HEADERS.contains(&name.as_str()) {
-            header["required"] = serde_json::Value::Bool(true);
+            header["required"] = json!(true);
         }
     }
 }

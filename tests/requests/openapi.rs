@@ -180,46 +180,59 @@ fn every_reference_resolves() {
     }
 }
 
-#[test]
-fn documented_headers_are_in_the_document() {
-    let spec = docs::spec();
-    let create = &spec["paths"]["/tasks"]["post"];
-    let created = &create["responses"]["201"]["headers"];
-    assert_eq!(created["Location"]["required"], true);
-    assert_eq!(created["ETag"]["required"], true);
-    let names: Vec<_> = create["parameters"]
+/// The names of an operation's parameters, in order.
+fn parameter_names(operation: &Value) -> Vec<String> {
+    operation["parameters"]
         .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].clone())
-        .collect();
-    assert_eq!(names, ["Idempotency-Key"]);
-    let get = &spec["paths"]["/tasks/{id}"]["get"];
-    assert!(get["parameters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|p| p["name"] == "If-None-Match"));
-    for method in ["put", "patch", "delete"] {
-        let op = &spec["paths"]["/tasks/{id}"][method];
-        assert!(
-            op["parameters"]
-                .as_array()
-                .unwrap()
+        .map(|params| {
+            params
                 .iter()
-                .any(|p| p["name"] == "If-Match" && p["in"] == "header"),
+                .map(|p| p["name"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn precondition_and_idempotency_headers_are_parameters() {
+    let spec = docs::spec();
+    let task = &spec["paths"]["/tasks/{id}"];
+    assert_eq!(
+        parameter_names(&spec["paths"]["/tasks"]["post"]),
+        ["Idempotency-Key"]
+    );
+    assert_eq!(parameter_names(&task["get"]), ["id", "If-None-Match"]);
+    for method in ["put", "patch", "delete"] {
+        assert_eq!(
+            parameter_names(&task[method]),
+            ["id", "If-Match"],
             "{method}"
         );
+        assert_eq!(task[method]["parameters"][1]["in"], "header");
     }
+    let listing = parameter_names(&spec["paths"]["/tasks"]["get"]);
+    assert_eq!(listing, taskforge::params::tasks::LIST_PARAMS);
+}
+
+#[test]
+fn response_headers_are_documented_and_required() {
+    let spec = docs::spec();
+    let created = &spec["paths"]["/tasks"]["post"]["responses"]["201"]["headers"];
+    for name in ["Location", "ETag", "X-Request-Id"] {
+        assert_eq!(created[name]["required"], true, "{name}");
+    }
+    let not_modified = &spec["paths"]["/tasks/{id}"]["get"]["responses"]["304"]["headers"];
+    assert_eq!(not_modified["ETag"]["required"], true);
     let unauthorized = &spec["components"]["responses"]["Unauthorized"]["headers"];
     assert_eq!(unauthorized["WWW-Authenticate"]["required"], true);
-    let listing: Vec<_> = spec["paths"]["/tasks"]["get"]["parameters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(listing, taskforge::params::tasks::LIST_PARAMS);
+    assert_eq!(unauthorized["X-Request-Id"]["required"], true);
+}
+
+#[test]
+fn docs_files_in_the_document_are_the_ones_served() {
+    let spec = docs::spec();
+    let names = &spec["components"]["schemas"]["DocsFile"]["enum"];
+    assert_eq!(*names, serde_json::json!(DocsFile::NAMES));
 }
 
 #[tokio::test]
