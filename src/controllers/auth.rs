@@ -50,7 +50,8 @@ fn refresh_ttl(settings: &Settings) -> Duration {
 }
 
 /// Create an account.
-#[utoipa::path(post, path = "/auth/register", operation_id = "register", tag = "auth",
+#[utoipa::path(post, path = "/auth/register", operation_id = "register",
+    tag = "auth",
     request_body = req::RegisterRequest,
     responses(
         (status = 201, description = "The new account", body = UserResponse),
@@ -72,7 +73,8 @@ async fn register(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -
 }
 
 /// Log in: a new session (token pair).
-#[utoipa::path(post, path = "/auth/login", operation_id = "login", tag = "auth",
+#[utoipa::path(post, path = "/auth/login", operation_id = "login",
+    tag = "auth",
     request_body = req::LoginRequest,
     responses(
         (status = 200, description = "A new session", body = SessionResponse),
@@ -100,7 +102,8 @@ async fn login(
 }
 
 /// Trade a refresh token for a new pair; the old refresh token and its access token die.
-#[utoipa::path(post, path = "/auth/refresh", operation_id = "refresh", tag = "auth",
+#[utoipa::path(post, path = "/auth/refresh", operation_id = "refresh",
+    tag = "auth",
     request_body = req::RefreshRequest,
     responses(
         (status = 200, description = "The rotated session", body = SessionResponse),
@@ -121,9 +124,14 @@ async fn refresh(
 }
 
 /// End this login (or, with `all`, every login of the user) at once.
-#[utoipa::path(post, path = "/auth/logout", operation_id = "logout", tag = "auth", security(("bearer" = [])),
-    request_body(content = Option<req::LogoutRequest>, description = "Optional: no body ends this login only"),
-    responses((status = 204, description = "Logged out: the access token and its refresh token no longer work")))]
+#[utoipa::path(post, path = "/auth/logout", operation_id = "logout",
+    tag = "auth", security(("bearer" = [])),
+    request_body(
+        content = Option<req::LogoutRequest>,
+        description = "Optional: no body ends this login only"
+    ),
+    responses((status = 204,
+        description = "Logged out: the access token and its refresh token no longer work")))]
 async fn logout(
     State(ctx): State<AppContext>,
     current: CurrentUser,
@@ -138,7 +146,8 @@ async fn logout(
 }
 
 /// Mail a single-use password-reset token (valid one hour), if the account exists.
-#[utoipa::path(post, path = "/auth/forgot", operation_id = "forgot_password", tag = "auth",
+#[utoipa::path(post, path = "/auth/forgot", operation_id = "forgot_password",
+    tag = "auth",
     request_body = req::ForgotRequest,
     responses((status = 202, description = "Accepted, whether or not the account exists")))]
 async fn forgot(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -> Result<StatusCode> {
@@ -153,7 +162,8 @@ async fn forgot(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -> 
 }
 
 /// Set a new password with a reset token; every login of the user is revoked.
-#[utoipa::path(post, path = "/auth/reset", operation_id = "reset_password", tag = "auth",
+#[utoipa::path(post, path = "/auth/reset", operation_id = "reset_password",
+    tag = "auth",
     request_body = req::ResetRequest,
     responses(
         (status = 204, description = "Password changed"),
@@ -175,14 +185,16 @@ async fn reset(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -> R
 }
 
 /// The caller's account.
-#[utoipa::path(get, path = "/auth/me", operation_id = "get_me", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(get, path = "/auth/me", operation_id = "get_me",
+    tag = "auth", security(("bearer" = [])),
     responses((status = 200, description = "The caller", body = UserResponse)))]
 async fn me(current: CurrentUser) -> Json<UserResponse> {
     Json(UserResponse::from(&current.user))
 }
 
 /// Change the caller's name, timezone or reminder lead.
-#[utoipa::path(patch, path = "/auth/me", operation_id = "update_me", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/auth/me", operation_id = "update_me",
+    tag = "auth", security(("bearer" = [])),
     request_body = req::ProfilePatch,
     responses((status = 200, description = "The updated account", body = UserResponse)))]
 async fn update_me(

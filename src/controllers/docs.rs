@@ -18,6 +18,7 @@ use utoipa_swagger_ui::Config;
 use crate::{
     controllers::{auth, notifications, tasks},
     errors::{ApiError, FieldError, Problem},
+    params::schema::SearchText,
     views::{
         openapi::{self, Conventions},
         responses as problem,
@@ -44,7 +45,7 @@ pub const SPEC_PATH: &str = "/openapi.json";
         notifications::list, notifications::mark_read,
         ping, health, readiness, openapi_json, docs_page, docs_file,
     ),
-    components(schemas(Problem, FieldError, DocsFile), responses(
+    components(schemas(Problem, FieldError, DocsFile, SearchText), responses(
         problem::MalformedRequest, problem::BadQuery, problem::InvalidResetToken,
         problem::Unauthorized, problem::InvalidCredentials, problem::InvalidRefreshToken,
         problem::NotFound, problem::EmailTaken, problem::IdempotencyConflict,
@@ -100,8 +101,8 @@ fn readiness() {}
 
 /// This document.
 #[utoipa::path(get, path = "/openapi.json", tag = "operations",
-    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json",
-        body = Object)))]
+    responses((status = 200, description = "The OpenAPI 3.1 document",
+        content_type = "application/json", body = Object)))]
 async fn openapi_json() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], SPEC.as_str()).into_response()
 }
@@ -126,7 +127,8 @@ const PAGE: &str = r#"<!DOCTYPE html>
 
 /// The interactive documentation (Swagger UI) of this document.
 #[utoipa::path(get, path = "/docs", tag = "operations",
-    responses((status = 200, description = "An HTML page", content_type = "text/html", body = String)))]
+    responses((status = 200, description = "An HTML page",
+        content_type = "text/html", body = String)))]
 async fn docs_page() -> Html<&'static str> {
     Html(PAGE)
 }
@@ -144,8 +146,8 @@ static UI_CONFIG: LazyLock<Arc<Config<'static>>> = LazyLock::new(|| {
     params(("file" = DocsFile, Path, description = "A file of the docs page")),
     responses(
         (status = 200, description = "The file", content(
-            (String = "text/css"), (String = "text/javascript"), (String = "application/javascript"),
-            ([u8] = "image/png"),
+            (String = "text/css"), (String = "text/javascript"),
+            (String = "application/javascript"), ([u8] = "image/png"),
         )),
         (status = 404, response = problem::NotFound),
     ))]

@@ -22,7 +22,8 @@ use crate::{
 type Result<T> = std::result::Result<T, ApiError>;
 
 /// The caller's notifications, newest first.
-#[utoipa::path(get, path = "/notifications", operation_id = "list_notifications", tag = "notifications", security(("bearer" = [])),
+#[utoipa::path(get, path = "/notifications", operation_id = "list_notifications",
+    tag = "notifications", security(("bearer" = [])),
     params(req::NotificationListQuery),
     responses(
         (status = 200, description = "A page of notifications", body = NotificationPage),
@@ -54,7 +55,8 @@ async fn list(
 }
 
 /// Mark a notification read (again: the first `read_at` stays).
-#[utoipa::path(post, path = "/notifications/{id}/read", operation_id = "mark_notification_read", tag = "notifications", security(("bearer" = [])),
+#[utoipa::path(post, path = "/notifications/{id}/read", operation_id = "mark_notification_read",
+    tag = "notifications", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The notification's id")),
     responses(
         (status = 204, description = "Read"),

@@ -28,14 +28,16 @@ use crate::{
 type Result<T> = std::result::Result<T, ApiError>;
 
 /// Create a task.
-#[utoipa::path(post, path = "/tasks", operation_id = "create_task", tag = "tasks", security(("bearer" = [])),
+#[utoipa::path(post, path = "/tasks", operation_id = "create_task",
+    tag = "tasks", security(("bearer" = [])),
     params(req::IdempotencyHeader),
     request_body = req::TaskInput,
     responses(
-        (status = 201, description = "Created (a replay of the first response when the `Idempotency-Key` was seen before)",
+        (status = 201,
+            description = "Created (or the first response again, for a known `Idempotency-Key`)",
             body = TaskResponse, headers(
                 ("Location" = String, description = "`/tasks/{id}`"),
-                ("ETag" = String, description = "The task's version as a strong entity tag, e.g. `\"3\"`"),
+                ("ETag" = String, description = "The task's version, a strong tag: `\"3\"`"),
                 ("Idempotent-Replayed" = String, description = "`true` on a replayed response"),
             )),
         (status = 409, response = problem::IdempotencyConflict),
@@ -97,7 +99,8 @@ fn task_response(task: &tasks::Model) -> Response {
 }
 
 /// The caller's tasks: filtered, searched, sorted, keyset-paginated.
-#[utoipa::path(get, path = "/tasks", operation_id = "list_tasks", tag = "tasks", security(("bearer" = [])),
+#[utoipa::path(get, path = "/tasks", operation_id = "list_tasks",
+    tag = "tasks", security(("bearer" = [])),
     params(req::TaskListQuery),
     responses(
         (status = 200, description = "A page of tasks", body = TaskPage),
@@ -123,11 +126,14 @@ async fn list(
 }
 
 /// One task.
-#[utoipa::path(get, path = "/tasks/{id}", operation_id = "get_task", tag = "tasks", security(("bearer" = [])),
+#[utoipa::path(get, path = "/tasks/{id}", operation_id = "get_task",
+    tag = "tasks", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The task's id"), req::IfNoneMatchHeader),
     responses(
-        (status = 200, description = "The task", body = TaskResponse, headers(("ETag" = String, description = "The task's version as a strong entity tag, e.g. `\"3\"`"))),
-        (status = 304, description = "`If-None-Match` names the current ETag", headers(("ETag" = String, description = "The task's version as a strong entity tag, e.g. `\"3\"`"))),
+        (status = 200, description = "The task", body = TaskResponse,
+            headers(("ETag" = String, description = "The task's version, a strong tag: `\"3\"`"))),
+        (status = 304, description = "`If-None-Match` names the current ETag",
+            headers(("ETag" = String, description = "The task's version, a strong tag: `\"3\"`"))),
         (status = 404, response = problem::NotFound),
     ))]
 async fn show(
@@ -149,11 +155,13 @@ async fn show(
 }
 
 /// Replace a task: omitted optional fields go back to their defaults.
-#[utoipa::path(put, path = "/tasks/{id}", operation_id = "replace_task", tag = "tasks", security(("bearer" = [])),
+#[utoipa::path(put, path = "/tasks/{id}", operation_id = "replace_task",
+    tag = "tasks", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The task's id"), req::IfMatchHeader),
     request_body = req::TaskInput,
     responses(
-        (status = 200, description = "The replaced task", body = TaskResponse, headers(("ETag" = String, description = "The task's version as a strong entity tag, e.g. `\"3\"`"))),
+        (status = 200, description = "The replaced task", body = TaskResponse,
+            headers(("ETag" = String, description = "The task's version, a strong tag: `\"3\"`"))),
         (status = 404, response = problem::NotFound),
         (status = 412, response = problem::PreconditionFailed),
     ))]
@@ -173,14 +181,16 @@ async fn replace(
 }
 
 /// Change some fields of a task (JSON merge patch).
-#[utoipa::path(patch, path = "/tasks/{id}", operation_id = "patch_task", tag = "tasks", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/tasks/{id}", operation_id = "patch_task",
+    tag = "tasks", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The task's id"), req::IfMatchHeader),
     request_body(content(
         (req::TaskPatch = "application/merge-patch+json"),
         (req::TaskPatch = "application/json"),
     )),
     responses(
-        (status = 200, description = "The patched task", body = TaskResponse, headers(("ETag" = String, description = "The task's version as a strong entity tag, e.g. `\"3\"`"))),
+        (status = 200, description = "The patched task", body = TaskResponse,
+            headers(("ETag" = String, description = "The task's version, a strong tag: `\"3\"`"))),
         (status = 404, response = problem::NotFound),
         (status = 412, response = problem::PreconditionFailed),
     ))]
@@ -199,7 +209,8 @@ async fn patch(
 }
 
 /// Delete a task; a second DELETE is 404.
-#[utoipa::path(delete, path = "/tasks/{id}", operation_id = "delete_task", tag = "tasks", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/tasks/{id}", operation_id = "delete_task",
+    tag = "tasks", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The task's id"), req::IfMatchHeader),
     responses(
         (status = 204, description = "Deleted"),

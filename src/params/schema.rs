@@ -6,7 +6,13 @@
 //! Every body also accepts, and ignores, the read-only fields `id`,
 //! `created_at`, `updated_at` and `completed_at`; any other unknown field is 422.
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::{
+    openapi::{
+        schema::{ObjectBuilder, Schema, Type},
+        RefOr,
+    },
+    IntoParams, PartialSchema, ToSchema,
+};
 
 use crate::views::schema::{DueDate, TaskPriority, TaskStatus, TimezoneName};
 
@@ -15,7 +21,7 @@ use crate::views::schema::{DueDate, TaskPriority, TaskStatus, TimezoneName};
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     /// 1–100 characters after trimming surrounding white space.
-    #[schema(min_length = 1, max_length = 100, pattern = r"\S", example = "Ada")]
+    #[schema(value_type = PersonName)]
     pub name: String,
     /// Unique, compared case-insensitively.
     #[schema(format = Email, max_length = 254, example = "ada@example.com")]
@@ -73,8 +79,7 @@ pub struct ResetRequest {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfilePatch {
-    /// 1–100 characters after trimming surrounding white space.
-    #[schema(nullable = false, min_length = 1, max_length = 100, pattern = r"\S")]
+    #[schema(value_type = PersonName, required = false)]
     pub name: Option<String>,
     #[schema(value_type = TimezoneName, required = false)]
     pub timezone: Option<String>,
@@ -86,13 +91,7 @@ pub struct ProfilePatch {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskInput {
-    /// 1–200 characters after trimming surrounding white space (stored trimmed).
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"\S",
-        example = "Write report"
-    )]
+    #[schema(value_type = TaskTitle)]
     pub title: String,
     #[schema(max_length = 10000, example = "Q4 numbers")]
     pub description: Option<String>,
@@ -111,8 +110,7 @@ pub struct TaskInput {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskPatch {
-    /// 1–200 characters after trimming surrounding white space.
-    #[schema(nullable = false, min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(value_type = TaskTitle, required = false)]
     pub title: Option<String>,
     #[schema(max_length = 10000)]
     pub description: Option<String>,
@@ -164,7 +162,7 @@ pub struct TaskListQuery {
     /// `true`: due in the past and not complete; `false`: every other task.
     pub overdue: Option<bool>,
     /// Case-insensitive search: every word must appear in the title or the description.
-    #[param(min_length = 1, max_length = 200, pattern = r"\S", example = "report")]
+    #[param(value_type = Option<SearchText>)]
     pub q: Option<String>,
 }
 
@@ -218,3 +216,65 @@ pub struct IfMatchHeader {
     #[param(nullable = false, example = "\"3\"")]
     pub if_match: Option<String>,
 }
+
+/// At least one character that is not white space: Unicode `White_Space`, as
+/// Rust's `trim` and `split_whitespace` have it (ECMA-262's `\S` differs on
+/// U+0085 and U+FEFF).
+const NOT_BLANK: &str =
+    r"[^\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]";
+
+fn non_blank(max_length: usize, description: &str, example: &str) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(max_length))
+        .pattern(Some(NOT_BLANK))
+        .description(Some(description))
+        .examples([serde_json::json!(example)])
+        .into()
+}
+
+/// A person's name.
+pub struct PersonName;
+
+impl PartialSchema for PersonName {
+    fn schema() -> RefOr<Schema> {
+        non_blank(
+            100,
+            "1–100 characters after trimming surrounding white space",
+            "Ada",
+        )
+    }
+}
+
+impl ToSchema for PersonName {}
+
+/// A task title.
+pub struct TaskTitle;
+
+impl PartialSchema for TaskTitle {
+    fn schema() -> RefOr<Schema> {
+        non_blank(
+            200,
+            "1–200 characters after trimming surrounding white space (stored trimmed)",
+            "Write report",
+        )
+    }
+}
+
+impl ToSchema for TaskTitle {}
+
+/// The words of a search.
+pub struct SearchText;
+
+impl PartialSchema for SearchText {
+    fn schema() -> RefOr<Schema> {
+        non_blank(
+            200,
+            "Words separated by white space, at most 200 characters in all",
+            "report",
+        )
+    }
+}
+
+impl ToSchema for SearchText {}

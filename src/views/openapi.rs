@@ -66,7 +66,10 @@ fn optional_body(body: &mut RequestBody) {
         let Some(RefOr::T(Schema::OneOf(one_of))) = &content.schema else {
             continue;
         };
-        let is_null = |item: &RefOr<Schema>| matches!(item, RefOr::T(Schema::Object(o)) if o.schema_type == SchemaType::Type(Type::Null));
+        let is_null = |item: &RefOr<Schema>| {
+            let null = SchemaType::Type(Type::Null);
+            matches!(item, RefOr::T(Schema::Object(o)) if o.schema_type == null)
+        };
         if let [first, second] = one_of.items.as_slice() {
             let inner = match (is_null(first), is_null(second)) {
                 (true, false) => second.clone(),

@@ -26,7 +26,8 @@ pub struct InvalidResetToken(Problem);
 #[derive(ToResponse)]
 #[response(
     content_type = "application/problem+json",
-    headers(("WWW-Authenticate" = String, description = "`Bearer` when no token was sent, `Bearer error=\"invalid_token\"` otherwise"))
+    headers(("WWW-Authenticate" = String,
+        description = "`Bearer` when no token was sent, else `Bearer error=\"invalid_token\"`"))
 )]
 pub struct Unauthorized(Problem);
 
