@@ -77,6 +77,7 @@ impl Hooks for App {
             .add_route(controllers::auth::routes())
             .add_route(controllers::tasks::routes())
             .add_route(controllers::notifications::routes())
+            .add_route(controllers::docs::routes())
     }
 
     /// Rate limits (when on), then the outermost layer: every error

@@ -18,10 +18,14 @@ use crate::{
     },
     mailers::auth::AuthMailer,
     models::{sessions, tasks, users},
-    params, rate_limit,
+    params::{self, schema as req},
+    rate_limit,
     security::Passwords,
     settings::Settings,
-    views::auth::{SessionResponse, UserResponse},
+    views::{
+        auth::{SessionResponse, UserResponse},
+        responses as problem,
+    },
 };
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -46,6 +50,14 @@ fn refresh_ttl(settings: &Settings) -> Duration {
     Duration::seconds(settings.refresh_token_ttl_seconds)
 }
 
+/// Create an account.
+#[utoipa::path(post, path = "/auth/register", operation_id = "register",
+    tag = "auth",
+    request_body = req::RegisterRequest,
+    responses(
+        (status = 201, description = "The new account", body = UserResponse),
+        (status = 409, response = problem::EmailTaken),
+    ))]
 async fn register(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -> Result<Response> {
     let input = params::auth::register(body)?;
     rate_limit::auth_attempt(None)?;
@@ -62,6 +74,14 @@ async fn register(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -
     Ok((StatusCode::CREATED, Json(UserResponse::from(&user))).into_response())
 }
 
+/// Log in: a new session (token pair).
+#[utoipa::path(post, path = "/auth/login", operation_id = "login",
+    tag = "auth",
+    request_body = req::LoginRequest,
+    responses(
+        (status = 200, description = "A new session", body = SessionResponse),
+        (status = 401, response = problem::InvalidCredentials),
+    ))]
 async fn login(
     State(ctx): State<AppContext>,
     JsonObject(body): JsonObject,
@@ -84,6 +104,14 @@ async fn login(
     session_response(&ctx, &issued, &user)
 }
 
+/// Trade a refresh token for a new pair; the old refresh token and its access token die.
+#[utoipa::path(post, path = "/auth/refresh", operation_id = "refresh",
+    tag = "auth",
+    request_body = req::RefreshRequest,
+    responses(
+        (status = 200, description = "The rotated session", body = SessionResponse),
+        (status = 401, response = problem::InvalidRefreshToken),
+    ))]
 async fn refresh(
     State(ctx): State<AppContext>,
     JsonObject(body): JsonObject,
@@ -98,6 +126,15 @@ async fn refresh(
     session_response(&ctx, &issued, &user)
 }
 
+/// End this login (or, with `all`, every login of the user) at once.
+#[utoipa::path(post, path = "/auth/logout", operation_id = "logout",
+    tag = "auth", security(("bearer" = [])),
+    request_body(
+        content = Option<req::LogoutRequest>,
+        description = "Optional: no body ends this login only"
+    ),
+    responses((status = 204,
+        description = "Logged out: the access token and its refresh token no longer work")))]
 async fn logout(
     State(ctx): State<AppContext>,
     current: CurrentUser,
@@ -111,6 +148,11 @@ async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Mail a single-use password-reset token (valid one hour), if the account exists.
+#[utoipa::path(post, path = "/auth/forgot", operation_id = "forgot_password",
+    tag = "auth",
+    request_body = req::ForgotRequest,
+    responses((status = 202, description = "Accepted, whether or not the account exists")))]
 async fn forgot(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -> Result<StatusCode> {
     let email = params::auth::forgot(body)?;
     rate_limit::auth_attempt(Some(email.as_str()))?;
@@ -123,6 +165,14 @@ async fn forgot(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -> 
     Ok(StatusCode::ACCEPTED)
 }
 
+/// Set a new password with a reset token; every login of the user is revoked.
+#[utoipa::path(post, path = "/auth/reset", operation_id = "reset_password",
+    tag = "auth",
+    request_body = req::ResetRequest,
+    responses(
+        (status = 204, description = "Password changed"),
+        (status = 400, response = problem::InvalidResetToken),
+    ))]
 async fn reset(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -> Result<StatusCode> {
     let input = params::auth::reset(body)?;
     rate_limit::auth_attempt(None)?;
@@ -139,10 +189,19 @@ async fn reset(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -> R
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The caller's account.
+#[utoipa::path(get, path = "/auth/me", operation_id = "get_me",
+    tag = "auth", security(("bearer" = [])),
+    responses((status = 200, description = "The caller", body = UserResponse)))]
 async fn me(current: CurrentUser) -> Json<UserResponse> {
     Json(UserResponse::from(&current.user))
 }
 
+/// Change the caller's name, timezone or reminder lead.
+#[utoipa::path(patch, path = "/auth/me", operation_id = "update_me",
+    tag = "auth", security(("bearer" = [])),
+    request_body = req::ProfilePatch,
+    responses((status = 200, description = "The updated account", body = UserResponse)))]
 async fn update_me(
     State(ctx): State<AppContext>,
     current: CurrentUser,

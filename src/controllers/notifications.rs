@@ -11,13 +11,24 @@ use crate::{
     errors::ApiError,
     extractors::{auth::CurrentUser, query::QueryParams},
     models::notifications,
-    params,
+    params::{self, schema as req},
     settings::Settings,
-    views::notifications::{NotificationPage, NotificationResponse},
+    views::{
+        notifications::{NotificationPage, NotificationResponse},
+        responses as problem,
+    },
 };
 
 type Result<T> = std::result::Result<T, ApiError>;
 
+/// The caller's notifications, newest first.
+#[utoipa::path(get, path = "/notifications", operation_id = "list_notifications",
+    tag = "notifications", security(("bearer" = [])),
+    params(req::NotificationListQuery),
+    responses(
+        (status = 200, description = "A page of notifications", body = NotificationPage),
+        (status = 400, response = problem::BadQuery),
+    ))]
 async fn list(
     State(ctx): State<AppContext>,
     current: CurrentUser,
@@ -43,6 +54,14 @@ async fn list(
     }))
 }
 
+/// Mark a notification read (again: the first `read_at` stays).
+#[utoipa::path(post, path = "/notifications/{id}/read", operation_id = "mark_notification_read",
+    tag = "notifications", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The notification's id")),
+    responses(
+        (status = 204, description = "Read"),
+        (status = 404, response = problem::NotFound),
+    ))]
 async fn mark_read(
     State(ctx): State<AppContext>,
     current: CurrentUser,

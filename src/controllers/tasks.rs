@@ -17,13 +17,31 @@ use crate::{
         query::QueryParams,
     },
     models::{idempotency_keys as idempotency, tasks},
-    params,
+    params::{self, schema as req},
     settings::Settings,
-    views::tasks::{TaskPage, TaskResponse},
+    views::{
+        responses as problem,
+        tasks::{TaskPage, TaskResponse},
+    },
 };
 
 type Result<T> = std::result::Result<T, ApiError>;
 
+/// Create a task.
+#[utoipa::path(post, path = "/tasks", operation_id = "create_task",
+    tag = "tasks", security(("bearer" = [])),
+    params(req::IdempotencyHeader),
+    request_body = req::TaskInput,
+    responses(
+        (status = 201,
+            description = "Created (or the first response again, for a known `Idempotency-Key`)",
+            body = TaskResponse, headers(
+                ("Location" = String, description = "`/tasks/{id}`"),
+                ("ETag" = String, description = "The task's version, a strong tag: `\"3\"`"),
+                ("Idempotent-Replayed" = String, description = "`true` on a replayed response"),
+            )),
+        (status = 409, response = problem::IdempotencyConflict),
+    ))]
 async fn create(
     State(ctx): State<AppContext>,
     current: CurrentUser,
@@ -80,6 +98,14 @@ fn task_response(task: &tasks::Model) -> Response {
         .into_response()
 }
 
+/// The caller's tasks: filtered, searched, sorted, keyset-paginated.
+#[utoipa::path(get, path = "/tasks", operation_id = "list_tasks",
+    tag = "tasks", security(("bearer" = [])),
+    params(req::TaskListQuery),
+    responses(
+        (status = 200, description = "A page of tasks", body = TaskPage),
+        (status = 400, response = problem::BadQuery),
+    ))]
 async fn list(
     State(ctx): State<AppContext>,
     current: CurrentUser,
@@ -99,6 +125,17 @@ async fn list(
     }))
 }
 
+/// One task.
+#[utoipa::path(get, path = "/tasks/{id}", operation_id = "get_task",
+    tag = "tasks", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The task's id"), req::IfNoneMatchHeader),
+    responses(
+        (status = 200, description = "The task", body = TaskResponse,
+            headers(("ETag" = String, description = "The task's version, a strong tag: `\"3\"`"))),
+        (status = 304, description = "`If-None-Match` names the current ETag",
+            headers(("ETag" = String, description = "The task's version, a strong tag: `\"3\"`"))),
+        (status = 404, response = problem::NotFound),
+    ))]
 async fn show(
     State(ctx): State<AppContext>,
     current: CurrentUser,
@@ -117,6 +154,17 @@ async fn show(
     Ok(task_response(&task))
 }
 
+/// Replace a task: omitted optional fields go back to their defaults.
+#[utoipa::path(put, path = "/tasks/{id}", operation_id = "replace_task",
+    tag = "tasks", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The task's id"), req::IfMatchHeader),
+    request_body = req::TaskInput,
+    responses(
+        (status = 200, description = "The replaced task", body = TaskResponse,
+            headers(("ETag" = String, description = "The task's version, a strong tag: `\"3\"`"))),
+        (status = 404, response = problem::NotFound),
+        (status = 412, response = problem::PreconditionFailed),
+    ))]
 async fn replace(
     State(ctx): State<AppContext>,
     current: CurrentUser,
@@ -132,6 +180,20 @@ async fn replace(
     Ok(task_response(&task))
 }
 
+/// Change some fields of a task (JSON merge patch).
+#[utoipa::path(patch, path = "/tasks/{id}", operation_id = "patch_task",
+    tag = "tasks", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The task's id"), req::IfMatchHeader),
+    request_body(content(
+        (req::TaskPatch = "application/merge-patch+json"),
+        (req::TaskPatch = "application/json"),
+    )),
+    responses(
+        (status = 200, description = "The patched task", body = TaskResponse,
+            headers(("ETag" = String, description = "The task's version, a strong tag: `\"3\"`"))),
+        (status = 404, response = problem::NotFound),
+        (status = 412, response = problem::PreconditionFailed),
+    ))]
 async fn patch(
     State(ctx): State<AppContext>,
     current: CurrentUser,
@@ -146,6 +208,15 @@ async fn patch(
     Ok(task_response(&task))
 }
 
+/// Delete a task; a second DELETE is 404.
+#[utoipa::path(delete, path = "/tasks/{id}", operation_id = "delete_task",
+    tag = "tasks", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The task's id"), req::IfMatchHeader),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, response = problem::NotFound),
+        (status = 412, response = problem::PreconditionFailed),
+    ))]
 async fn remove(
     State(ctx): State<AppContext>,
     current: CurrentUser,

@@ -88,8 +88,7 @@ impl Body {
         let result = match self.raw(field) {
             Patch::Absent => Ok(Patch::Absent),
             Patch::Null => Err("must not be null".to_string()),
-            Patch::Value(Value::Number(n)) => n
-                .as_i64()
+            Patch::Value(Value::Number(n)) => integer(n)
                 .ok_or_else(|| "must be an integer".to_string())
                 .and_then(parse)
                 .map(Patch::Value),
@@ -126,4 +125,15 @@ impl<T> Patch<T> {
             Self::Absent | Self::Null => None,
         }
     }
+}
+
+/// A JSON number that is an integer: `90`, and also `90.0`, which JSON (and
+/// JSON Schema's `integer`) do not tell apart from it.
+fn integer(n: &serde_json::Number) -> Option<i64> {
+    n.as_i64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+            // In range and integral, so the cast is exact.
+            .map(|f| f as i64)
+    })
 }

@@ -11,13 +11,17 @@ use axum::{
     response::IntoResponse,
 };
 use serde::Serialize;
+use utoipa::ToSchema;
 
 pub use problem::{normalize_response, not_found, Problem, PROBLEM_JSON};
 
 /// One offending field (or query parameter) of a validation failure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FieldError {
+    /// The body field, query parameter or header name (`body` for a body that is not an object).
+    #[schema(example = "title")]
     pub field: String,
+    #[schema(example = "must not be blank")]
     pub message: String,
 }
 

@@ -5,22 +5,36 @@ use axum::{
     response::IntoResponse,
 };
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::{ApiError, FieldError};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// The RFC 9457 body.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/validation-error", "title": "Validation failed", "status": 422,
+    "detail": "title must not be blank",
+    "errors": [{"field": "title", "message": "must not be blank"}]
+}))]
 pub struct Problem {
+    /// A stable relative URI naming the kind of problem (`docs/errors.md` lists them).
     #[serde(rename = "type")]
+    #[schema(example = "/problems/not-found")]
     pub kind: String,
     pub title: String,
+    /// Equals the HTTP status of the response.
+    #[schema(minimum = 400, maximum = 599)]
     pub status: u16,
     pub detail: String,
+    /// Validation failures (422) only: every offending field.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub errors: Option<Vec<FieldError>>,
+    /// 5xx only: the request id, also sent as `X-Request-Id` and logged with the cause.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub request_id: Option<String>,
     /// The `WWW-Authenticate` challenge of a 401 (plain `Bearer` unless set).
     #[serde(skip)]

@@ -2,4 +2,5 @@
 //! query, reports every offending field at once, and returns checked types.
 pub mod auth;
 pub mod notifications;
+pub mod schema;
 pub mod tasks;

@@ -90,7 +90,8 @@ pub fn patch(map: Map<String, Value>) -> Result<TaskPatch, ApiError> {
 pub const DEFAULT_LIMIT: u64 = 20;
 pub const MAX_LIMIT: u64 = 100;
 
-const LIST_PARAMS: &[&str] = &[
+/// Every query parameter `GET /tasks` takes.
+pub const LIST_PARAMS: &[&str] = &[
     "limit",
     "cursor",
     "sort",

@@ -1,19 +1,31 @@
 //! Response shapes of the notification endpoints.
 use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::timestamp;
+use super::{
+    schema::{DueDate, NotificationKind},
+    timestamp,
+};
 use crate::models::notifications;
 
 /// `Notification` in the contract.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Notification)]
 pub struct NotificationResponse {
     pub id: Uuid,
+    #[schema(value_type = NotificationKind)]
     pub kind: String,
+    /// The task it is about (which may since have been deleted).
     pub task_id: Uuid,
+    /// The task's title when the notification was created.
     pub title: String,
+    /// The task's due date when the notification was created.
+    #[schema(value_type = DueDate)]
     pub due_date: String,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime, required = true)]
     pub read_at: Option<String>,
 }
 
@@ -35,8 +47,10 @@ impl From<&notifications::Model> for NotificationResponse {
 }
 
 /// A page of `GET /notifications`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationPage {
     pub data: Vec<NotificationResponse>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
 }

@@ -1,24 +1,38 @@
 //! Response shapes of the task endpoints.
 use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::timestamp;
+use super::{
+    schema::{DueDate, TaskPriority, TaskStatus},
+    timestamp,
+};
 use crate::{
     domain::task::{Priority, Status},
     models::tasks,
 };
 
 /// `Task` in the contract.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Task)]
 pub struct TaskResponse {
     pub id: Uuid,
+    #[schema(example = "Write report")]
     pub title: String,
+    #[schema(required = true)]
     pub description: Option<String>,
+    #[schema(value_type = TaskStatus)]
     pub status: &'static str,
+    #[schema(value_type = TaskPriority)]
     pub priority: &'static str,
+    #[schema(value_type = Option<DueDate>, required = true)]
     pub due_date: Option<String>,
+    /// Set when the task became `complete`; null otherwise.
+    #[schema(format = DateTime, required = true)]
     pub completed_at: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
@@ -44,8 +58,10 @@ impl From<&tasks::Model> for TaskResponse {
 }
 
 /// A page of `GET /tasks`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TaskPage {
     pub data: Vec<TaskResponse>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
 }

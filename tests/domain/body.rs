@@ -59,3 +59,11 @@ fn required_reports_missing_fields() {
     assert_eq!(b.required("t", |s| Ok(s.to_string())), None);
     assert_eq!(b.errors.as_slice()[0].message, "is required");
 }
+
+#[test]
+fn an_integral_float_is_an_integer() {
+    let mut b = body(json!({"i": 90.0, "j": 1e300}), &["i", "j"]);
+    assert_eq!(b.patch_int("i", Ok), Patch::Value(90));
+    assert_eq!(b.patch_int("j", Ok), Patch::Absent);
+    assert_eq!(b.errors.as_slice()[0].message, "must be an integer");
+}

@@ -7,6 +7,7 @@ mod idempotency;
 mod listing;
 mod listing_filters;
 mod notifications;
+mod openapi;
 mod rate_limits;
 mod smoke;
 mod tasks;

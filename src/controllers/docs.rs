@@ -1,0 +1,173 @@
+//! The API describing itself: `GET /openapi.json`, an OpenAPI 3.1 document
+//! generated from the handlers' `#[utoipa::path]` attributes and the schemas
+//! of `views/`, `params/` and `errors/`; and `GET /docs`, Swagger UI served
+//! from the crate itself (no CDN). `docs/api.md` has the details.
+use std::sync::{Arc, LazyLock};
+
+use axum::{
+    extract::Path,
+    http::header,
+    response::{Html, IntoResponse, Response},
+    routing::get,
+};
+use loco_rs::controller::Routes;
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+use utoipa_swagger_ui::Config;
+
+use crate::{
+    controllers::{auth, notifications, tasks},
+    errors::{ApiError, FieldError, Problem},
+    params::schema::SearchText,
+    views::{
+        openapi::{self, Conventions},
+        responses as problem,
+        schema::DocsFile,
+    },
+};
+
+/// The path of the document, which the docs page loads.
+pub const SPEC_PATH: &str = "/openapi.json";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "taskforge",
+        description = "A task-management REST API: accounts with short-lived access tokens and \
+            rotating refresh tokens, private task lists with filters, search, sorting and keyset \
+            pagination, reminders and overdue notices. Every 4xx and 5xx response is an RFC 9457 \
+            `application/problem+json` document; every response carries `X-Request-Id`."
+    ),
+    paths(
+        auth::register, auth::login, auth::refresh, auth::logout, auth::forgot, auth::reset,
+        auth::me, auth::update_me,
+        tasks::list, tasks::create, tasks::show, tasks::replace, tasks::patch, tasks::remove,
+        notifications::list, notifications::mark_read,
+        ping, health, readiness, openapi_json, docs_page, docs_file,
+    ),
+    components(schemas(Problem, FieldError, DocsFile, SearchText), responses(
+        problem::MalformedRequest, problem::BadQuery, problem::InvalidResetToken,
+        problem::Unauthorized, problem::InvalidCredentials, problem::InvalidRefreshToken,
+        problem::NotFound, problem::EmailTaken, problem::IdempotencyConflict,
+        problem::PreconditionFailed, problem::PayloadTooLarge, problem::UnsupportedMediaType,
+        problem::ValidationFailed, problem::RateLimited, problem::InternalError, problem::Unavailable,
+    )),
+    modifiers(&Conventions),
+    tags(
+        (name = "auth", description = "Accounts, logins and tokens"),
+        (name = "tasks", description = "The caller's tasks"),
+        (name = "notifications", description = "Reminders and overdue notices"),
+        (name = "operations", description = "Health checks and this documentation"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document, built once.
+static SPEC: LazyLock<String> = LazyLock::new(|| openapi::to_json(&ApiDoc::openapi()).to_string());
+
+/// The document as served, as JSON.
+#[must_use]
+pub fn spec() -> serde_json::Value {
+    serde_json::from_str(&SPEC).unwrap_or_default()
+}
+
+/// `{"ok": true}` of Loco's health checks.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    pub ok: bool,
+}
+
+// Loco serves the health checks; these functions only carry their docs.
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/_ping", tag = "operations",
+    responses((status = 200, description = "Alive", body = Health)))]
+#[allow(dead_code)]
+fn ping() {}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/_health", tag = "operations",
+    responses((status = 200, description = "Alive", body = Health)))]
+#[allow(dead_code)]
+fn health() {}
+
+/// Readiness: the database (and the queue) can be reached.
+#[utoipa::path(get, path = "/_readiness", tag = "operations",
+    responses(
+        (status = 200, description = "Ready", body = Health),
+        (status = 503, response = problem::Unavailable),
+    ))]
+#[allow(dead_code)]
+fn readiness() {}
+
+/// This document.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+    responses((status = 200, description = "The OpenAPI 3.1 document",
+        content_type = "application/json", body = Object)))]
+async fn openapi_json() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], SPEC.as_str()).into_response()
+}
+
+const PAGE: &str = r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>taskforge API</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css">
+<link rel="stylesheet" href="/docs/index.css">
+<link rel="icon" type="image/png" href="/docs/favicon-32x32.png" sizes="32x32">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.js" charset="UTF-8"></script>
+<script src="/docs/swagger-ui-standalone-preset.js" charset="UTF-8"></script>
+<script src="/docs/swagger-initializer.js" charset="UTF-8"></script>
+</body>
+</html>
+"#;
+
+/// The interactive documentation (Swagger UI) of this document.
+#[utoipa::path(get, path = "/docs", tag = "operations",
+    responses((status = 200, description = "An HTML page",
+        content_type = "text/html", body = String)))]
+async fn docs_page() -> Html<&'static str> {
+    Html(PAGE)
+}
+
+static UI_CONFIG: LazyLock<Arc<Config<'static>>> = LazyLock::new(|| {
+    Arc::new(
+        Config::new([SPEC_PATH])
+            .persist_authorization(true)
+            .display_request_duration(true),
+    )
+});
+
+/// A file of the docs page (Swagger UI's scripts, styles and icons).
+#[utoipa::path(get, path = "/docs/{file}", tag = "operations",
+    params(("file" = DocsFile, Path, description = "A file of the docs page")),
+    responses(
+        (status = 200, description = "The file", content(
+            (String = "text/css"), (String = "text/javascript"),
+            (String = "application/javascript"), ([u8] = "image/png"),
+        )),
+        (status = 404, response = problem::NotFound),
+    ))]
+async fn docs_file(Path(file): Path<String>) -> Result<Response, ApiError> {
+    if !DocsFile::NAMES.contains(&file.as_str()) {
+        return Err(ApiError::NotFound);
+    }
+    let served = utoipa_swagger_ui::serve(&file, UI_CONFIG.clone())
+        .map_err(|e| ApiError::internal(e.to_string()))?
+        .ok_or(ApiError::NotFound)?;
+    Ok((
+        [(header::CONTENT_TYPE, served.content_type)],
+        served.bytes.into_owned(),
+    )
+        .into_response())
+}
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .add(SPEC_PATH, get(openapi_json))
+        .add("/docs", get(docs_page))
+        .add("/docs/{file}", get(docs_file))
+}
