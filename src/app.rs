@@ -19,7 +19,7 @@ use crate::{
     controllers, errors, initializers,
     models::_entities::{idempotency_keys, notifications, sessions, tasks, users},
     rate_limit::{self, RateLimits},
-    security::Passwords,
+    security::{AccessTokens, Passwords},
     settings::{self, Settings},
 };
 
@@ -57,6 +57,8 @@ impl Hooks for App {
         parsed.cursor_key = cursor_key;
         ctx.shared_store
             .insert(Arc::new(Passwords::new(parsed.password_hash_concurrency)?));
+        ctx.shared_store
+            .insert(Arc::new(AccessTokens::new(&jwt.secret)?));
         let limits = Arc::new(RateLimits::new(&parsed.rate_limit)?);
         if limits.enabled() {
             limits.prune_periodically(rate_limit::PRUNE_EVERY);

@@ -1,7 +1,8 @@
 //! Password hashing off the async executor, and opaque token helpers.
 use std::sync::Arc;
 
-use loco_rs::{app::AppContext, hash};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use loco_rs::{app::AppContext, auth::jwt::UserClaims, hash};
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
@@ -92,4 +93,43 @@ pub fn new_secret() -> String {
 pub fn token_hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Verifies access tokens exactly as Loco's `JWT::validate` does (HS512
+/// pinned, so `alg: none` and other algorithms fail; signature; `exp` with no
+/// leeway), with the key decoded from the base64 secret once at boot instead
+/// of on every request.
+pub struct AccessTokens {
+    key: DecodingKey,
+    validation: Validation,
+}
+
+impl AccessTokens {
+    /// # Errors
+    /// When the secret is not base64.
+    pub fn new(secret_base64: &str) -> loco_rs::Result<Self> {
+        let key = DecodingKey::from_base64_secret(secret_base64)
+            .map_err(|e| loco_rs::Error::string(&format!("JWT secret: {e}")))?;
+        let mut validation = Validation::new(Algorithm::HS512);
+        validation.leeway = 0;
+        Ok(Self { key, validation })
+    }
+
+    /// The instance stored at boot.
+    ///
+    /// # Errors
+    /// Internal error when boot did not store it (a wiring bug).
+    pub fn of(ctx: &AppContext) -> Result<Arc<Self>, ApiError> {
+        ctx.shared_store
+            .get::<Arc<Self>>()
+            .ok_or_else(|| ApiError::internal("access-token verifier is not loaded"))
+    }
+
+    /// The claims of a valid token.
+    ///
+    /// # Errors
+    /// When the token is malformed, not HS512, badly signed or expired.
+    pub fn validate(&self, token: &str) -> jsonwebtoken::errors::Result<UserClaims> {
+        jsonwebtoken::decode::<UserClaims>(token, &self.key, &self.validation).map(|t| t.claims)
+    }
 }

@@ -3,10 +3,10 @@ use axum::{
     extract::FromRequestParts,
     http::{header, request::Parts},
 };
-use loco_rs::{app::AppContext, auth::jwt::JWT};
+use loco_rs::app::AppContext;
 use uuid::Uuid;
 
-use crate::{errors::ApiError, models::users, rate_limit};
+use crate::{errors::ApiError, models::users, rate_limit, security::AccessTokens};
 
 /// The caller of an authenticated endpoint.
 pub struct CurrentUser {
@@ -39,13 +39,9 @@ impl FromRequestParts<AppContext> for CurrentUser {
         ctx: &AppContext,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer_token(parts)?;
-        let jwt = ctx.config.get_jwt_config().map_err(ApiError::internal)?;
-        // Loco's validator pins HS512 (so `alg: none` and other algorithms
-        // fail), checks the signature and `exp` with no leeway.
-        let claims = JWT::new(&jwt.secret)
+        let claims = AccessTokens::of(ctx)?
             .validate(token)
-            .map_err(|_| ApiError::Unauthorized("invalid or expired token"))?
-            .claims;
+            .map_err(|_| ApiError::Unauthorized("invalid or expired token"))?;
         let pid =
             Uuid::try_parse(&claims.pid).map_err(|_| ApiError::Unauthorized("invalid token"))?;
         let jti = claims
