@@ -17,14 +17,14 @@
 //! `LIKE` patterns start with `%`), so the plan is the same either way.
 use std::{os::raw::c_int, str::FromStr, time::Duration};
 
-use loco_rs::{app::AppContext, Result};
+use loco_rs::{app::AppContext, environment::Environment, Result};
 use sea_orm::{
     sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
     sqlx::{
         sqlite::{SqliteConnection, SqlitePoolOptions},
         Error as SqlxError,
     },
-    ConnectOptions, Database, DatabaseBackend,
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr,
 };
 
 /// How long a write waits for SQLite's write lock before giving up.
@@ -39,6 +39,8 @@ pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
         return Ok(ctx);
     }
     let config = &ctx.config.database;
+    // Outside tests, checkpoints run in the background (see `checkpoint`).
+    let background_checkpoints = ctx.environment != Environment::Test;
     // Validate the URI up front so a typo reports itself here.
     SqliteConnectOptions::from_str(&config.uri)
         .map_err(|e| loco_rs::Error::string(&e.to_string()))?;
@@ -52,12 +54,18 @@ pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
         // A local file does not drop connections: skip the ping that would
         // otherwise precede every query.
         .test_before_acquire(false)
-        .map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(SqliteJournalMode::Wal)
+        .map_sqlx_sqlite_opts(move |o| {
+            let o = o
+                .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
-                .pragma("cache_size", "-4000")
+                .pragma("cache_size", "-4000");
+            if background_checkpoints {
+                o.pragma("wal_autocheckpoint", "0")
+            } else {
+                o
+            }
         })
         .map_sqlx_sqlite_pool_opts(|o: SqlitePoolOptions| {
             o.after_connect(|conn, _| Box::pin(enable_stable_plans(conn)))
@@ -68,7 +76,47 @@ pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
     let tuned = Database::connect(options).await?;
     let previous = std::mem::replace(&mut ctx.db, tuned);
     previous.close().await?;
+    if background_checkpoints {
+        spawn_checkpoints(ctx.db.clone());
+    }
     Ok(ctx)
+}
+
+/// How often the background checkpoint runs.
+pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+/// Copies what the WAL holds into the database file, without waiting for
+/// readers or writers (`PRAGMA wal_checkpoint(PASSIVE)`).
+///
+/// SQLite's automatic checkpoint runs inside the statement whose commit
+/// crosses 1,000 WAL pages, fsyncs included, so every few hundred writes
+/// one request took hundreds of milliseconds, and the writers queued behind
+/// its write turn with it (patch p99 0.5 s, docs/performance.md). Outside
+/// tests the pool's connections have `wal_autocheckpoint=0` and this runs
+/// every [`CHECKPOINT_EVERY`] on a task of its own instead.
+///
+/// # Errors
+/// Database errors (a busy checkpoint is not one: it retries next time).
+pub async fn checkpoint(db: &DatabaseConnection) -> std::result::Result<(), DbErr> {
+    db.execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)")
+        .await
+        .map(|_| ())
+}
+
+fn spawn_checkpoints(db: DatabaseConnection) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(CHECKPOINT_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            if db.get_sqlite_connection_pool().is_closed() {
+                break;
+            }
+            if let Err(err) = checkpoint(&db).await {
+                tracing::warn!(error = %err, "background WAL checkpoint failed");
+            }
+        }
+    });
 }
 
 /// Switches on `SQLITE_DBCONFIG_ENABLE_QPSG` for one connection.

@@ -113,3 +113,27 @@ async fn every_sqlite_connection_keeps_its_statement_plans() {
     })
     .await;
 }
+
+/// The background checkpoint (outside tests) runs its statement cleanly on
+/// SQLite, with writes before it.
+#[tokio::test]
+#[serial]
+async fn a_passive_checkpoint_runs_between_writes() {
+    request::<App, _, _>(|server, ctx| async move {
+        if ctx.db.get_database_backend() != sea_orm::DatabaseBackend::Sqlite {
+            return;
+        }
+        let ann = login_as(&server, "ann@example.com").await;
+        create_task(&server, &ann.access_token, json!({"title": "t"})).await;
+        taskforge::initializers::database::checkpoint(&ctx.db)
+            .await
+            .unwrap();
+        let page: Value = server
+            .get("/tasks")
+            .add_header("authorization", bearer(&ann.access_token))
+            .await
+            .json();
+        assert_eq!(page["data"].as_array().unwrap().len(), 1);
+    })
+    .await;
+}
