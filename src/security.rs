@@ -18,12 +18,21 @@ pub struct Passwords {
     dummy_hash: String,
 }
 
+/// Half the CPU cores, at least one: a login storm keeps the other half
+/// for every other request (on 2 cores, GET p99 during 50 concurrent logins
+/// went from ×3.2 of calm with 2 permits to ×1.2 with 1; docs/performance.md).
+#[must_use]
+pub fn default_hash_concurrency() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    (cores / 2).max(1)
+}
+
 impl Passwords {
     /// # Errors
     /// When the dummy hash cannot be made.
     pub fn new(concurrency: usize) -> loco_rs::Result<Self> {
         let permits = if concurrency == 0 {
-            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+            default_hash_concurrency()
         } else {
             concurrency
         };

@@ -19,7 +19,7 @@ pub struct Settings {
     /// Lifetime of a password-reset token.
     pub reset_token_ttl_seconds: i64,
     /// Password hashes running at once (each is ~20 MB and ~50 ms of CPU);
-    /// 0 means one per CPU core.
+    /// 0 means half the CPU cores, at least 1.
     pub password_hash_concurrency: usize,
     /// The `From:` of every email, e.g. `taskforge <noreply@example.com>`.
     pub mail_from: String,

@@ -198,3 +198,14 @@ fn reminder_lead_rejects_values_outside_the_range() {
         );
     }
 }
+
+#[test]
+fn password_hashing_keeps_half_the_cores_free_by_default() {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    let permits = taskforge::security::default_hash_concurrency();
+    assert!(permits >= 1);
+    assert!(
+        permits * 2 <= cores.max(2),
+        "{permits} permits on {cores} cores"
+    );
+}
