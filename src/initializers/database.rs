@@ -73,11 +73,18 @@ pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
     if let Some(acquire) = config.acquire_timeout {
         options.acquire_timeout(Duration::from_millis(acquire));
     }
+    let checkpointer = background_checkpoints.then(|| {
+        // A connection of its own: the checkpoint's fsync never holds one of
+        // the request pool's few connections.
+        let mut own = options.clone();
+        own.max_connections(1).min_connections(1);
+        own
+    });
     let tuned = Database::connect(options).await?;
     let previous = std::mem::replace(&mut ctx.db, tuned);
     previous.close().await?;
-    if background_checkpoints {
-        spawn_checkpoints(ctx.db.clone());
+    if let Some(own) = checkpointer {
+        spawn_checkpoints(Database::connect(own).await?);
     }
     Ok(ctx)
 }
