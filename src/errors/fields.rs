@@ -1,0 +1,66 @@
+//! Field-level validation errors: every offending field of a request at once.
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::ApiError;
+
+/// One offending field (or query parameter) of a validation failure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The body field, query parameter or header name (`body` for a body that is not an object).
+    #[schema(example = "title")]
+    pub field: String,
+    #[schema(example = "must not be blank")]
+    pub message: String,
+}
+
+/// Collects every field error of one request, so a client learns all of them at once.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    #[must_use]
+    pub fn as_slice(&self) -> &[FieldError] {
+        &self.0
+    }
+
+    /// Records the error of a parse result under `field` and returns its value.
+    pub fn take<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.add(field, message);
+                None
+            }
+        }
+    }
+
+    /// `Ok(())` when nothing was recorded, otherwise the validation error.
+    ///
+    /// # Errors
+    /// [`ApiError::Validation`] with every recorded field.
+    pub fn into_result(self) -> Result<(), ApiError> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self))
+        }
+    }
+}
