@@ -1,11 +1,12 @@
-//! `/auth/*`: registration, login, access tokens, refresh, logout, password
-//! reset and the profile, with every failure row of the contract.
+//! `/auth/*`: registration, login and access tokens, with every failure row
+//! of the contract; the helpers of the auth test files (`auth_sessions.rs`:
+//! refresh and logout; `auth_account.rs`: password reset and the profile).
 use axum_test::{TestResponse, TestServer};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::Utc;
 use hmac::{Hmac, Mac};
 use loco_rs::{app::AppContext, testing::prelude::*};
-use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 use serial_test::serial;
 use sha2::Sha512;
@@ -19,14 +20,14 @@ use crate::assert_body_snapshot;
 // Helpers of this file
 // ---------------------------------------------------------------------------
 
-async fn get_me(server: &TestServer, token: &str) -> TestResponse {
+pub(super) async fn get_me(server: &TestServer, token: &str) -> TestResponse {
     server
         .get("/auth/me")
         .add_header("authorization", bearer(token))
         .await
 }
 
-async fn patch_me(server: &TestServer, token: &str, body: Value) -> TestResponse {
+pub(super) async fn patch_me(server: &TestServer, token: &str, body: Value) -> TestResponse {
     server
         .patch("/auth/me")
         .add_header("authorization", bearer(token))
@@ -34,7 +35,7 @@ async fn patch_me(server: &TestServer, token: &str, body: Value) -> TestResponse
         .await
 }
 
-async fn refresh(server: &TestServer, refresh_token: &str) -> TestResponse {
+pub(super) async fn refresh(server: &TestServer, refresh_token: &str) -> TestResponse {
     server
         .post("/auth/refresh")
         .json(&json!({ "refresh_token": refresh_token }))
@@ -42,21 +43,21 @@ async fn refresh(server: &TestServer, refresh_token: &str) -> TestResponse {
 }
 
 /// `POST /auth/logout` with no body at all.
-async fn logout(server: &TestServer, token: &str) -> TestResponse {
+pub(super) async fn logout(server: &TestServer, token: &str) -> TestResponse {
     server
         .post("/auth/logout")
         .add_header("authorization", bearer(token))
         .await
 }
 
-async fn forgot(server: &TestServer, email: &str) -> TestResponse {
+pub(super) async fn forgot(server: &TestServer, email: &str) -> TestResponse {
     server
         .post("/auth/forgot")
         .json(&json!({ "email": email }))
         .await
 }
 
-async fn reset(server: &TestServer, token: &str, password: &str) -> TestResponse {
+pub(super) async fn reset(server: &TestServer, token: &str, password: &str) -> TestResponse {
     server
         .post("/auth/reset")
         .json(&json!({ "token": token, "password": password }))
@@ -64,7 +65,7 @@ async fn reset(server: &TestServer, token: &str, password: &str) -> TestResponse
 }
 
 /// A 401 problem of `kind` that carries a `Bearer` challenge.
-fn assert_unauthorized(response: &TestResponse, kind: &str) -> Value {
+pub(super) fn assert_unauthorized(response: &TestResponse, kind: &str) -> Value {
     let problem = assert_problem(response, 401, kind);
     let challenge = response
         .maybe_header("www-authenticate")
@@ -75,23 +76,23 @@ fn assert_unauthorized(response: &TestResponse, kind: &str) -> Value {
 }
 
 /// The access token no longer opens `/auth/me`.
-async fn assert_access_refused(server: &TestServer, token: &str) {
+pub(super) async fn assert_access_refused(server: &TestServer, token: &str) {
     assert_unauthorized(&get_me(server, token).await, "/problems/unauthorized");
 }
 
 /// One JSON part of a JWT (0: header, 1: claims).
-fn jwt_part(token: &str, index: usize) -> Value {
+pub(super) fn jwt_part(token: &str, index: usize) -> Value {
     let part = token.split('.').nth(index).unwrap_or_default();
     let bytes = URL_SAFE_NO_PAD.decode(part).unwrap();
     serde_json::from_slice(&bytes).unwrap()
 }
 
-fn b64(value: &Value) -> String {
+pub(super) fn b64(value: &Value) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(value).unwrap())
 }
 
 /// An HS512 JWT signed with `secret` (base64, as in `auth.jwt.secret`).
-fn sign_hs512(claims: &Value, secret: &str) -> String {
+pub(super) fn sign_hs512(claims: &Value, secret: &str) -> String {
     let key = base64::engine::general_purpose::STANDARD
         .decode(secret)
         .unwrap();
@@ -106,12 +107,12 @@ fn sign_hs512(claims: &Value, secret: &str) -> String {
     format!("{signing_input}.{signature}")
 }
 
-fn server_secret(ctx: &AppContext) -> String {
+pub(super) fn server_secret(ctx: &AppContext) -> String {
     ctx.config.get_jwt_config().unwrap().secret.clone()
 }
 
 /// The claims of `token` with `changes` merged in.
-fn claims_with(token: &str, changes: Value) -> Value {
+pub(super) fn claims_with(token: &str, changes: Value) -> Value {
     let mut claims = jwt_part(token, 1);
     for (key, value) in changes.as_object().unwrap() {
         claims[key] = value.clone();
@@ -119,7 +120,7 @@ fn claims_with(token: &str, changes: Value) -> Value {
     claims
 }
 
-async fn stored_user(ctx: &AppContext, email: &str) -> users::Model {
+pub(super) async fn stored_user(ctx: &AppContext, email: &str) -> users::Model {
     users::Entity::find()
         .filter(users::Column::Email.eq(email))
         .one(&ctx.db)
@@ -129,7 +130,7 @@ async fn stored_user(ctx: &AppContext, email: &str) -> users::Model {
 }
 
 /// The raw mails recorded by the stub mailer.
-fn deliveries(ctx: &AppContext) -> Vec<String> {
+pub(super) fn deliveries(ctx: &AppContext) -> Vec<String> {
     ctx.mailer
         .as_ref()
         .map(|m| m.deliveries().messages)
@@ -138,7 +139,7 @@ fn deliveries(ctx: &AppContext) -> Vec<String> {
 
 /// The reset token in a raw mail: the one line (quoted-printable soft breaks
 /// undone) that is exactly 43 letters and digits.
-fn reset_token_in(mail: &str) -> Option<String> {
+pub(super) fn reset_token_in(mail: &str) -> Option<String> {
     let unwrapped = mail.replace("=\r\n", "").replace("=\n", "");
     unwrapped
         .lines()
@@ -148,7 +149,7 @@ fn reset_token_in(mail: &str) -> Option<String> {
 }
 
 /// Asks for a reset of `email` and returns the token from the mail.
-async fn reset_token_for(server: &TestServer, ctx: &AppContext, email: &str) -> String {
+pub(super) async fn reset_token_for(server: &TestServer, ctx: &AppContext, email: &str) -> String {
     let response = forgot(server, email).await;
     assert_eq!(response.status_code(), 202);
     let mails = deliveries(ctx);
@@ -770,764 +771,6 @@ async fn the_bearer_scheme_is_case_insensitive() {
             .await;
 
         assert_eq!(response.status_code(), 200);
-    })
-    .await;
-}
-
-// ---------------------------------------------------------------------------
-// POST /auth/refresh
-// ---------------------------------------------------------------------------
-
-#[tokio::test]
-#[serial]
-async fn refresh_returns_a_new_working_pair() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-
-        let response = refresh(&server, &ann.refresh_token).await;
-
-        assert_eq!(response.status_code(), 200);
-        let session: Value = response.json();
-        let access = session["access_token"].as_str().unwrap();
-        assert_ne!(access, ann.access_token);
-        assert_ne!(session["refresh_token"], ann.refresh_token.as_str());
-        assert_eq!(session["user"]["id"], ann.user_id.as_str());
-        assert_eq!(get_me(&server, access).await.status_code(), 200);
-        assert_body_snapshot!("auth_refresh_session", session);
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn refresh_kills_the_access_token_issued_before_it() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-
-        let response = refresh(&server, &ann.refresh_token).await;
-
-        assert_eq!(response.status_code(), 200);
-        assert_access_refused(&server, &ann.access_token).await;
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn a_used_refresh_token_is_401() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-        refresh(&server, &ann.refresh_token).await;
-
-        let again = refresh(&server, &ann.refresh_token).await;
-
-        let problem = assert_unauthorized(&again, "/problems/invalid-refresh-token");
-        assert_body_snapshot!("auth_refresh_invalid", problem);
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn reusing_a_refresh_token_revokes_the_whole_login() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-        let newest: Value = refresh(&server, &ann.refresh_token).await.json();
-
-        let replay = refresh(&server, &ann.refresh_token).await;
-
-        assert_eq!(replay.status_code(), 401);
-        assert_access_refused(&server, newest["access_token"].as_str().unwrap()).await;
-        let with_newest = refresh(&server, newest["refresh_token"].as_str().unwrap()).await;
-        assert_unauthorized(&with_newest, "/problems/invalid-refresh-token");
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn reuse_in_one_login_leaves_other_logins_working() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let phone = login_as(&server, "ann@example.com").await;
-        let laptop = new_login(&server, "ann@example.com").await;
-        refresh(&server, &phone.refresh_token).await;
-
-        refresh(&server, &phone.refresh_token).await;
-
-        assert_eq!(
-            get_me(&server, &laptop.access_token).await.status_code(),
-            200
-        );
-        assert_eq!(
-            refresh(&server, &laptop.refresh_token).await.status_code(),
-            200
-        );
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn unknown_or_garbage_refresh_tokens_are_401() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-        let (session_pid, _) = ann.refresh_token.split_once('.').unwrap();
-
-        for token in [
-            String::new(),
-            "garbage".to_string(),
-            format!("{}.{}", Uuid::new_v4().simple(), "a".repeat(43)),
-            ann.access_token.clone(),
-            format!("{session_pid}.{}", "a".repeat(43)),
-        ] {
-            let response = refresh(&server, &token).await;
-            assert_unauthorized(&response, "/problems/invalid-refresh-token");
-        }
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn refresh_without_a_token_field_is_422() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let missing = server.post("/auth/refresh").json(&json!({})).await;
-        let wrong_type = server
-            .post("/auth/refresh")
-            .json(&json!({"refresh_token": 12}))
-            .await;
-
-        let problem = assert_problem(&missing, 422, "/problems/validation-error");
-        assert_eq!(error_fields(&problem), ["refresh_token"]);
-        let problem = assert_problem(&wrong_type, 422, "/problems/validation-error");
-        assert_eq!(error_fields(&problem), ["refresh_token"]);
-    })
-    .await;
-}
-
-// ---------------------------------------------------------------------------
-// POST /auth/logout
-// ---------------------------------------------------------------------------
-
-#[tokio::test]
-#[serial]
-async fn logout_without_a_body_is_204_and_ends_that_login_at_once() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-
-        let response = logout(&server, &ann.access_token).await;
-
-        assert_eq!(response.status_code(), 204);
-        assert!(response.text().is_empty());
-        assert_access_refused(&server, &ann.access_token).await;
-        let refreshed = refresh(&server, &ann.refresh_token).await;
-        assert_unauthorized(&refreshed, "/problems/invalid-refresh-token");
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn logout_leaves_other_logins_working() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let phone = login_as(&server, "ann@example.com").await;
-        let laptop = new_login(&server, "ann@example.com").await;
-
-        logout(&server, &phone.access_token).await;
-
-        assert_eq!(
-            get_me(&server, &laptop.access_token).await.status_code(),
-            200
-        );
-        assert_eq!(
-            refresh(&server, &laptop.refresh_token).await.status_code(),
-            200
-        );
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn logout_all_ends_every_login_of_the_user_only() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let phone = login_as(&server, "ann@example.com").await;
-        let laptop = new_login(&server, "ann@example.com").await;
-        let bob = login_as(&server, "bob@example.com").await;
-
-        let response = server
-            .post("/auth/logout")
-            .add_header("authorization", bearer(&phone.access_token))
-            .json(&json!({"all": true}))
-            .await;
-
-        assert_eq!(response.status_code(), 204);
-        assert_access_refused(&server, &phone.access_token).await;
-        assert_access_refused(&server, &laptop.access_token).await;
-        assert_eq!(
-            refresh(&server, &laptop.refresh_token).await.status_code(),
-            401
-        );
-        assert_eq!(get_me(&server, &bob.access_token).await.status_code(), 200);
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn logout_with_all_false_ends_only_that_login() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let phone = login_as(&server, "ann@example.com").await;
-        let laptop = new_login(&server, "ann@example.com").await;
-
-        let response = server
-            .post("/auth/logout")
-            .add_header("authorization", bearer(&phone.access_token))
-            .json(&json!({"all": false}))
-            .await;
-
-        assert_eq!(response.status_code(), 204);
-        assert_access_refused(&server, &phone.access_token).await;
-        assert_eq!(
-            get_me(&server, &laptop.access_token).await.status_code(),
-            200
-        );
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn logout_with_a_non_boolean_all_is_422_and_ends_nothing() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-
-        let response = server
-            .post("/auth/logout")
-            .add_header("authorization", bearer(&ann.access_token))
-            .json(&json!({"all": "yes"}))
-            .await;
-
-        let problem = assert_problem(&response, 422, "/problems/validation-error");
-        assert_eq!(error_fields(&problem), ["all"]);
-        assert_eq!(get_me(&server, &ann.access_token).await.status_code(), 200);
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn logout_without_a_token_is_401() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let response = server.post("/auth/logout").await;
-
-        assert_unauthorized(&response, "/problems/unauthorized");
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn a_second_logout_with_the_same_token_is_401() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-        logout(&server, &ann.access_token).await;
-
-        let again = logout(&server, &ann.access_token).await;
-
-        assert_unauthorized(&again, "/problems/unauthorized");
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn logout_with_a_body_that_is_not_json_is_415_and_ends_nothing() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-
-        let response = server
-            .post("/auth/logout")
-            .add_header("authorization", bearer(&ann.access_token))
-            .content_type("text/plain")
-            .bytes(r#"{"all": true}"#.into())
-            .await;
-
-        assert_problem(&response, 415, "/problems/unsupported-media-type");
-        assert_eq!(get_me(&server, &ann.access_token).await.status_code(), 200);
-    })
-    .await;
-}
-
-// ---------------------------------------------------------------------------
-// POST /auth/forgot and POST /auth/reset
-// ---------------------------------------------------------------------------
-
-#[tokio::test]
-#[serial]
-async fn forgot_for_an_account_is_202_and_mails_it_a_token() {
-    request::<App, _, _>(|server, ctx| async move {
-        register(&server, "Ann", "Ann@Example.com").await;
-
-        let response = forgot(&server, "ann@example.com").await;
-
-        assert_eq!(response.status_code(), 202);
-        assert!(response.text().is_empty());
-        let mails = deliveries(&ctx);
-        assert_eq!(mails.len(), 1);
-        assert!(
-            mails[0].lines().any(|l| l == "To: Ann@Example.com"),
-            "{}",
-            mails[0]
-        );
-        let token = reset_token_in(&mails[0]).expect("a token in the mail");
-        let stored = stored_user(&ctx, "Ann@Example.com").await;
-        assert_eq!(
-            stored.reset_token_hash,
-            Some(taskforge::security::token_hash(&token))
-        );
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn forgot_for_an_unknown_email_is_202_and_mails_nothing() {
-    request::<App, _, _>(|server, ctx| async move {
-        register(&server, "Ann", "ann@example.com").await;
-
-        let response = forgot(&server, "nobody@example.com").await;
-
-        assert_eq!(response.status_code(), 202);
-        assert!(deliveries(&ctx).is_empty());
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn forgot_with_a_malformed_email_is_422() {
-    request::<App, _, _>(|server, ctx| async move {
-        let malformed = forgot(&server, "not-an-email").await;
-        let missing = server.post("/auth/forgot").json(&json!({})).await;
-
-        let problem = assert_problem(&malformed, 422, "/problems/validation-error");
-        assert_eq!(error_fields(&problem), ["email"]);
-        assert_problem(&missing, 422, "/problems/validation-error");
-        assert!(deliveries(&ctx).is_empty());
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn reset_sets_the_new_password() {
-    request::<App, _, _>(|server, ctx| async move {
-        register(&server, "Ann", "ann@example.com").await;
-        let token = reset_token_for(&server, &ctx, "ann@example.com").await;
-
-        let response = reset(&server, &token, "a brand new password").await;
-
-        assert_eq!(response.status_code(), 204);
-        assert!(response.text().is_empty());
-        let with_new = login(&server, "ann@example.com", "a brand new password").await;
-        assert_eq!(with_new.status_code(), 200);
-        let with_old = login(&server, "ann@example.com", PASSWORD).await;
-        assert_unauthorized(&with_old, "/problems/invalid-credentials");
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn reset_revokes_every_existing_login() {
-    request::<App, _, _>(|server, ctx| async move {
-        let phone = login_as(&server, "ann@example.com").await;
-        let laptop = new_login(&server, "ann@example.com").await;
-        let token = reset_token_for(&server, &ctx, "ann@example.com").await;
-
-        let response = reset(&server, &token, "a brand new password").await;
-
-        assert_eq!(response.status_code(), 204);
-        for login in [&phone, &laptop] {
-            assert_access_refused(&server, &login.access_token).await;
-            assert_eq!(
-                refresh(&server, &login.refresh_token).await.status_code(),
-                401
-            );
-        }
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn a_reset_token_works_only_once() {
-    request::<App, _, _>(|server, ctx| async move {
-        register(&server, "Ann", "ann@example.com").await;
-        let token = reset_token_for(&server, &ctx, "ann@example.com").await;
-        reset(&server, &token, "a brand new password").await;
-
-        let second = reset(&server, &token, "yet another password").await;
-
-        let problem = assert_problem(&second, 400, "/problems/invalid-reset-token");
-        assert_body_snapshot!("auth_reset_invalid_token", problem);
-        let with_first = login(&server, "ann@example.com", "a brand new password").await;
-        assert_eq!(with_first.status_code(), 200);
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn an_unknown_reset_token_is_400() {
-    request::<App, _, _>(|server, _ctx| async move {
-        register(&server, "Ann", "ann@example.com").await;
-
-        let response = reset(&server, &"a".repeat(43), "a brand new password").await;
-
-        assert_problem(&response, 400, "/problems/invalid-reset-token");
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn an_expired_reset_token_is_400() {
-    request::<App, _, _>(|server, ctx| async move {
-        register(&server, "Ann", "ann@example.com").await;
-        let token = reset_token_for(&server, &ctx, "ann@example.com").await;
-        users::Entity::update_many()
-            .col_expr(
-                users::Column::ResetSentAt,
-                Expr::value(users::now() - chrono::Duration::hours(2)),
-            )
-            .filter(users::Column::Email.eq("ann@example.com"))
-            .exec(&ctx.db)
-            .await
-            .unwrap();
-
-        let response = reset(&server, &token, "a brand new password").await;
-
-        assert_problem(&response, 400, "/problems/invalid-reset-token");
-        assert_eq!(
-            login(&server, "ann@example.com", PASSWORD)
-                .await
-                .status_code(),
-            200
-        );
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn reset_with_a_weak_password_is_422_and_keeps_the_token() {
-    request::<App, _, _>(|server, ctx| async move {
-        register(&server, "Ann", "ann@example.com").await;
-        let token = reset_token_for(&server, &ctx, "ann@example.com").await;
-
-        let weak = reset(&server, &token, "short").await;
-
-        let problem = assert_problem(&weak, 422, "/problems/validation-error");
-        assert_eq!(error_fields(&problem), ["password"]);
-        assert_eq!(
-            reset(&server, &token, "a brand new password")
-                .await
-                .status_code(),
-            204
-        );
-    })
-    .await;
-}
-
-// ---------------------------------------------------------------------------
-// GET and PATCH /auth/me
-// ---------------------------------------------------------------------------
-
-#[tokio::test]
-#[serial]
-async fn me_returns_the_callers_user() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-        login_as(&server, "bob@example.com").await;
-
-        let response = get_me(&server, &ann.access_token).await;
-
-        assert_eq!(response.status_code(), 200);
-        let user: Value = response.json();
-        assert_eq!(user["id"], ann.user_id.as_str());
-        assert_eq!(user["email"], "ann@example.com");
-        assert_body_snapshot!("auth_me", user);
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn patch_me_changes_the_name() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-
-        let response = patch_me(&server, &ann.access_token, json!({"name": "  Ann Lee "})).await;
-
-        assert_eq!(response.status_code(), 200);
-        let user: Value = response.json();
-        assert_eq!(user["name"], "Ann Lee");
-        assert_eq!(user["timezone"], "UTC");
-        assert_eq!(user["reminder_lead_minutes"], 60);
-        assert_eq!(
-            get_me(&server, &ann.access_token).await.json::<Value>(),
-            user
-        );
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn patch_me_changes_the_timezone() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-
-        let response = patch_me(
-            &server,
-            &ann.access_token,
-            json!({"timezone": "America/Argentina/Buenos_Aires"}),
-        )
-        .await;
-
-        assert_eq!(response.status_code(), 200);
-        let user: Value = response.json();
-        assert_eq!(user["timezone"], "America/Argentina/Buenos_Aires");
-        assert_eq!(user["name"], "ann");
-        assert_body_snapshot!("auth_me_patched", user);
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn patch_me_changes_the_reminder_lead_within_0_to_10080() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-
-        let off = patch_me(
-            &server,
-            &ann.access_token,
-            json!({"reminder_lead_minutes": 0}),
-        )
-        .await;
-        let week = patch_me(
-            &server,
-            &ann.access_token,
-            json!({"reminder_lead_minutes": 10080}),
-        )
-        .await;
-
-        assert_eq!(off.status_code(), 200);
-        assert_eq!(off.json::<Value>()["reminder_lead_minutes"], 0);
-        assert_eq!(week.status_code(), 200);
-        assert_eq!(week.json::<Value>()["reminder_lead_minutes"], 10080);
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn patch_me_accepts_merge_patch_content_type() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-
-        let response = server
-            .patch("/auth/me")
-            .add_header("authorization", bearer(&ann.access_token))
-            .content_type("application/merge-patch+json")
-            .bytes(json!({"name": "Ann Lee"}).to_string().into())
-            .await;
-
-        assert_eq!(response.status_code(), 200, "{}", response.text());
-        assert_eq!(response.json::<Value>()["name"], "Ann Lee");
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn patch_me_with_an_unknown_timezone_is_422() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-
-        let response = patch_me(
-            &server,
-            &ann.access_token,
-            json!({"timezone": "Mars/Olympus"}),
-        )
-        .await;
-
-        let problem = assert_problem(&response, 422, "/problems/validation-error");
-        assert_eq!(error_fields(&problem), ["timezone"]);
-        assert_eq!(
-            get_me(&server, &ann.access_token).await.json::<Value>()["timezone"],
-            "UTC"
-        );
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn patch_me_with_a_reminder_lead_outside_0_to_10080_is_422() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-
-        for lead in [
-            json!(-1),
-            json!(10081),
-            json!(1.5),
-            json!("60"),
-            Value::Null,
-        ] {
-            let response = patch_me(
-                &server,
-                &ann.access_token,
-                json!({"reminder_lead_minutes": lead}),
-            )
-            .await;
-            let problem = assert_problem(&response, 422, "/problems/validation-error");
-            assert_eq!(error_fields(&problem), ["reminder_lead_minutes"], "{lead}");
-        }
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn patch_me_with_a_blank_or_null_name_is_422() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-
-        for name in [json!("  "), Value::Null, json!("n".repeat(101))] {
-            let response = patch_me(&server, &ann.access_token, json!({ "name": name })).await;
-            let problem = assert_problem(&response, 422, "/problems/validation-error");
-            assert_eq!(error_fields(&problem), ["name"], "{name}");
-        }
-        assert_eq!(
-            get_me(&server, &ann.access_token).await.json::<Value>()["name"],
-            "ann"
-        );
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn patch_me_cannot_change_the_email_or_unknown_fields() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-
-        let response = patch_me(
-            &server,
-            &ann.access_token,
-            json!({"email": "evil@example.com", "password": "x", "name": "Ann"}),
-        )
-        .await;
-
-        let problem = assert_problem(&response, 422, "/problems/validation-error");
-        assert_eq!(error_fields(&problem), ["email", "password"]);
-        let me: Value = get_me(&server, &ann.access_token).await.json();
-        assert_eq!(me["email"], "ann@example.com");
-        assert_eq!(me["name"], "ann");
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn patch_me_names_every_offending_field() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-
-        let response = patch_me(
-            &server,
-            &ann.access_token,
-            json!({"name": "", "timezone": "Nowhere", "reminder_lead_minutes": -1, "role": 1}),
-        )
-        .await;
-
-        let problem = assert_problem(&response, 422, "/problems/validation-error");
-        assert_body_snapshot!("auth_me_validation", problem);
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn patch_me_ignores_read_only_fields() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-        let before: Value = get_me(&server, &ann.access_token).await.json();
-
-        let response = patch_me(
-            &server,
-            &ann.access_token,
-            json!({"id": Uuid::new_v4(), "created_at": "2000-01-01T00:00:00Z", "name": "Ann"}),
-        )
-        .await;
-
-        assert_eq!(response.status_code(), 200, "{}", response.text());
-        let after: Value = response.json();
-        assert_eq!(after["id"], before["id"]);
-        assert_eq!(after["created_at"], before["created_at"]);
-        assert_eq!(after["name"], "Ann");
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn patch_me_without_a_token_is_401() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let response = server.patch("/auth/me").json(&json!({"name": "Ann"})).await;
-
-        assert_unauthorized(&response, "/problems/unauthorized");
-    })
-    .await;
-}
-
-// ---------------------------------------------------------------------------
-// The generated starter's endpoints are gone
-// ---------------------------------------------------------------------------
-
-#[tokio::test]
-#[serial]
-async fn starter_auth_endpoints_are_404() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let body = json!({"name": "Ann", "email": "ann@example.com", "password": PASSWORD});
-
-        let responses = [
-            server.post("/api/auth/register").json(&body).await,
-            server.post("/api/auth/login").json(&body).await,
-            server.get("/auth/verify/x").await,
-            server
-                .post("/auth/verify")
-                .json(&json!({"token": "x"}))
-                .await,
-            server
-                .post("/auth/magic-link")
-                .json(&json!({"email": "a@example.com"}))
-                .await,
-            server.get("/auth/magic-link/x").await,
-            server.get("/auth/current").await,
-            server
-                .post("/auth/resend-verification-mail")
-                .json(&body)
-                .await,
-        ];
-
-        for response in &responses {
-            assert_problem(response, 404, "/problems/not-found");
-        }
     })
     .await;
 }

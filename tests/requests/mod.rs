@@ -1,4 +1,6 @@
 mod auth;
+mod auth_account;
+mod auth_sessions;
 mod concurrency;
 mod errors;
 mod etags;
