@@ -84,7 +84,7 @@ pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
     let previous = std::mem::replace(&mut ctx.db, tuned);
     previous.close().await?;
     if let Some(own) = checkpointer {
-        spawn_checkpoints(Database::connect(own).await?);
+        spawn_checkpoints(Database::connect(own).await?, ctx.db.clone());
     }
     Ok(ctx)
 }
@@ -110,19 +110,23 @@ pub async fn checkpoint(db: &DatabaseConnection) -> std::result::Result<(), DbEr
         .map(|_| ())
 }
 
-fn spawn_checkpoints(db: DatabaseConnection) {
+/// Checkpoints through `own` every [`CHECKPOINT_EVERY`] for as long as the
+/// application's pool `app` is open; then closes `own`.
+fn spawn_checkpoints(own: DatabaseConnection, app: DatabaseConnection) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(CHECKPOINT_EVERY);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
-            if db.get_sqlite_connection_pool().is_closed() {
+            if app.get_sqlite_connection_pool().is_closed() {
                 break;
             }
-            if let Err(err) = checkpoint(&db).await {
+            if let Err(err) = checkpoint(&own).await {
                 tracing::warn!(error = %err, "background WAL checkpoint failed");
             }
         }
+        drop(app);
+        let _ = own.close().await;
     });
 }
 

@@ -15,9 +15,9 @@ pub const MMAP_THRESHOLD_BYTES: i32 = 1024 * 1024;
 /// An operator's own glibc malloc tuning (`MALLOC_MMAP_THRESHOLD_` or
 /// `GLIBC_TUNABLES`) wins: then this does nothing.
 pub fn return_large_buffers_to_os() {
-    let tuned_by_operator = std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_some()
-        || std::env::var("GLIBC_TUNABLES").is_ok_and(|t| t.contains("mmap_threshold"));
-    if tuned_by_operator {
+    let threshold = std::env::var_os("MALLOC_MMAP_THRESHOLD_");
+    let tunables = std::env::var("GLIBC_TUNABLES").ok();
+    if tuned_by_operator(threshold.is_some(), tunables.as_deref()) {
         return;
     }
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -26,4 +26,16 @@ pub fn return_large_buffers_to_os() {
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES);
     }
+}
+
+/// Whether the environment already sets glibc's mmap threshold: the
+/// `MALLOC_MMAP_THRESHOLD_` variable, or `glibc.malloc.mmap_threshold` in
+/// `GLIBC_TUNABLES` (`name=value` pairs separated by `:`).
+#[must_use]
+pub fn tuned_by_operator(threshold_variable_set: bool, tunables: Option<&str>) -> bool {
+    threshold_variable_set
+        || tunables.is_some_and(|t| {
+            t.split(':')
+                .any(|pair| pair.split('=').next() == Some("glibc.malloc.mmap_threshold"))
+        })
 }

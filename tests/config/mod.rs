@@ -199,3 +199,15 @@ fn sqlite_pools_four_connections_and_postgres_ten_unless_told() {
     .unwrap();
     assert_eq!(told.database.max_connections, 7);
 }
+
+#[test]
+fn an_operators_own_mmap_threshold_wins_over_the_built_in_one() {
+    use taskforge::initializers::memory::tuned_by_operator;
+    assert!(!tuned_by_operator(false, None));
+    assert!(tuned_by_operator(true, None));
+    assert!(tuned_by_operator(
+        false,
+        Some("glibc.malloc.arena_max=2:glibc.malloc.mmap_threshold=4194304")
+    ));
+    assert!(!tuned_by_operator(false, Some("glibc.malloc.arena_max=2")));
+}

@@ -137,3 +137,38 @@ async fn a_passive_checkpoint_runs_between_writes() {
     })
     .await;
 }
+
+/// Outside tests, connections leave checkpoints to the background task
+/// (`wal_autocheckpoint=0`); the test environment keeps SQLite's default.
+#[tokio::test]
+#[serial]
+async fn outside_tests_checkpoints_run_in_the_background_not_in_requests() {
+    use loco_rs::environment::Environment;
+    use sea_orm::{ConnectionTrait, Statement};
+
+    let boot = boot_test::<App>().await.unwrap();
+    let ctx = boot.app_context;
+    if ctx.db.get_database_backend() != sea_orm::DatabaseBackend::Sqlite {
+        return;
+    }
+    let autocheckpoint = |db: sea_orm::DatabaseConnection| async move {
+        let row = db
+            .query_one_raw(Statement::from_string(
+                sea_orm::DatabaseBackend::Sqlite,
+                "PRAGMA wal_autocheckpoint",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<i64>(0).unwrap()
+    };
+    assert_eq!(autocheckpoint(ctx.db.clone()).await, 1000);
+
+    let mut production = ctx.clone();
+    production.environment = Environment::Production;
+    let production = taskforge::initializers::database::tune_sqlite(production)
+        .await
+        .unwrap();
+    assert_eq!(autocheckpoint(production.db.clone()).await, 0);
+    production.db.close().await.unwrap();
+}
