@@ -34,7 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-APP_BIN = ROOT / "target" / "release" / "taskforge-cli"
+APP_BIN = Path(os.environ.get("BENCH_BIN") or ROOT / "target" / "release" / "taskforge-cli")
 LIMIT_BIN = BENCH / "limit-server" / "target" / "release" / "limit-server"
 LUA = BENCH / "lua"
 WORKLOADS = ["get", "list", "create", "patch", "delete", "mix"]

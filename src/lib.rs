@@ -8,6 +8,7 @@ pub mod mailers;
 pub mod models;
 pub mod params;
 pub mod rate_limit;
+pub mod request_db;
 pub mod security;
 pub mod settings;
 pub mod tasks;

@@ -11,13 +11,14 @@ use loco_rs::{app::AppContext, controller::Routes};
 use crate::{
     errors::ApiError,
     extractors::{
-        auth::CurrentUser,
+        auth::{Access, CurrentUser},
         json::JsonObject,
         preconditions::{etag, Preconditions},
         query::QueryParams,
     },
     models::{idempotency_keys as idempotency, tasks},
     params::{self, schema as req},
+    request_db::RequestDb,
     settings::Settings,
     views::{
         responses as problem,
@@ -76,7 +77,7 @@ async fn create(
         }
         return Ok(response);
     }
-    let task = tasks::Model::create_for_owner(&ctx.db, &current.user, draft).await?;
+    let task = tasks::Model::create_for_owner(&RequestDb::of(&ctx), &current.user, draft).await?;
     let location = format!("/tasks/{}", task.pid);
     Ok((
         StatusCode::CREATED,
@@ -113,8 +114,9 @@ async fn list(
 ) -> Result<Json<TaskPage>> {
     let settings = Settings::of(&ctx)?;
     let page = params::tasks::list(&query, current.user.timezone(), &settings.cursor_key)?;
+    let db = RequestDb::of(&ctx);
     let (rows, more) =
-        tasks::Model::list_for_owner(&ctx.db, current.user.id, &page, chrono::Utc::now()).await?;
+        tasks::Model::list_for_owner(&db, current.user.id, &page, chrono::Utc::now()).await?;
     let next_cursor = rows
         .last()
         .filter(|_| more)
@@ -137,13 +139,14 @@ async fn list(
         (status = 404, response = problem::NotFound),
     ))]
 async fn show(
-    State(ctx): State<AppContext>,
-    current: CurrentUser,
+    db: RequestDb,
+    access: Access,
     Path(id): Path<String>,
     preconditions: Preconditions,
 ) -> Result<Response> {
-    let task = tasks::Model::find_for_owner(&ctx.db, current.user.id, params::tasks::task_id(&id)?)
-        .await?;
+    let pid = params::tasks::task_id(&id);
+    let (_caller, task) = access.with_task(&db, pid.as_ref().ok().copied()).await?;
+    let task = task.ok_or(ApiError::NotFound)?;
     if preconditions.not_modified(task.version) {
         return Ok((
             StatusCode::NOT_MODIFIED,
@@ -166,17 +169,22 @@ async fn show(
         (status = 412, response = problem::PreconditionFailed),
     ))]
 async fn replace(
-    State(ctx): State<AppContext>,
-    current: CurrentUser,
+    db: RequestDb,
+    access: Access,
     Path(id): Path<String>,
     preconditions: Preconditions,
-    JsonObject(body): JsonObject,
+    body: Result<JsonObject>,
 ) -> Result<Response> {
-    let pid = params::tasks::task_id(&id)?;
+    // The order of the answers stays 401, body (415/400), 404 for an id
+    // that is not one, 422, 404 for a missing task.
+    let pid = params::tasks::task_id(&id);
+    let (current, task) = access.with_task(&db, pid.as_ref().ok().copied()).await?;
+    let JsonObject(body) = body?;
+    pid?;
     let draft = params::tasks::draft(body)?;
+    let task = task.ok_or(ApiError::NotFound)?;
     let if_match = preconditions.if_match.as_ref();
-    let task =
-        tasks::Model::replace_for_owner(&ctx.db, &current.user, pid, draft, if_match).await?;
+    let task = tasks::Model::replace_found(&db, &current.user, task, draft, if_match).await?;
     Ok(task_response(&task))
 }
 
@@ -195,16 +203,22 @@ async fn replace(
         (status = 412, response = problem::PreconditionFailed),
     ))]
 async fn patch(
-    State(ctx): State<AppContext>,
-    current: CurrentUser,
+    db: RequestDb,
+    access: Access,
     Path(id): Path<String>,
     preconditions: Preconditions,
-    JsonObject(body): JsonObject,
+    body: Result<JsonObject>,
 ) -> Result<Response> {
-    let pid = params::tasks::task_id(&id)?;
+    // The order of the answers stays 401, body (415/400), 404 for an id
+    // that is not one, 422, 404 for a missing task.
+    let pid = params::tasks::task_id(&id);
+    let (current, task) = access.with_task(&db, pid.as_ref().ok().copied()).await?;
+    let JsonObject(body) = body?;
+    pid?;
     let patch = params::tasks::patch(body)?;
+    let task = task.ok_or(ApiError::NotFound)?;
     let if_match = preconditions.if_match.as_ref();
-    let task = tasks::Model::patch_for_owner(&ctx.db, &current.user, pid, patch, if_match).await?;
+    let task = tasks::Model::patch_found(&db, &current.user, task, patch, if_match).await?;
     Ok(task_response(&task))
 }
 
@@ -218,19 +232,14 @@ async fn patch(
         (status = 412, response = problem::PreconditionFailed),
     ))]
 async fn remove(
-    State(ctx): State<AppContext>,
+    db: RequestDb,
     current: CurrentUser,
     Path(id): Path<String>,
     preconditions: Preconditions,
 ) -> Result<StatusCode> {
     let pid = params::tasks::task_id(&id)?;
-    tasks::Model::delete_for_owner(
-        &ctx.db,
-        current.user.id,
-        pid,
-        preconditions.if_match.as_ref(),
-    )
-    .await?;
+    tasks::Model::delete_for_owner(&db, current.user.id, pid, preconditions.if_match.as_ref())
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

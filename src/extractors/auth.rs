@@ -1,18 +1,35 @@
-//! The bearer-token extractor: a verified Loco JWT whose session is live.
+//! The bearer-token extractors: a verified Loco JWT ([`Access`]) and the
+//! caller behind it once its session is known to be live ([`CurrentUser`]).
 use axum::{
     extract::FromRequestParts,
     http::{header, request::Parts},
 };
 use loco_rs::app::AppContext;
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
-use crate::{errors::ApiError, models::users, rate_limit, security::AccessTokens};
+use crate::{
+    errors::ApiError,
+    models::{task_access, tasks, users},
+    rate_limit,
+    request_db::RequestDb,
+    security::AccessTokens,
+};
 
 /// The caller of an authenticated endpoint.
 pub struct CurrentUser {
     pub user: users::Model,
     /// The `jti` of the access token used: names the login (session).
     pub jti: Uuid,
+}
+
+/// An access token whose signature, algorithm and expiry are verified, and
+/// whose session is not checked yet: [`Access::check`] (or
+/// [`Access::with_task`], which folds a task look-up into the same query)
+/// turns it into the [`CurrentUser`] or a 401.
+pub struct Access {
+    pub jti: Uuid,
+    pub user_pid: Uuid,
 }
 
 fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
@@ -31,7 +48,7 @@ fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
     Ok(token.trim())
 }
 
-impl FromRequestParts<AppContext> for CurrentUser {
+impl FromRequestParts<AppContext> for Access {
     type Rejection = ApiError;
 
     async fn from_request_parts(
@@ -42,7 +59,7 @@ impl FromRequestParts<AppContext> for CurrentUser {
         let claims = AccessTokens::of(ctx)?
             .validate(token)
             .map_err(|_| ApiError::Unauthorized("invalid or expired token"))?;
-        let pid =
+        let user_pid =
             Uuid::try_parse(&claims.pid).map_err(|_| ApiError::Unauthorized("invalid token"))?;
         let jti = claims
             .claims
@@ -50,11 +67,62 @@ impl FromRequestParts<AppContext> for CurrentUser {
             .and_then(|v| v.as_str())
             .and_then(|s| Uuid::try_parse(s).ok())
             .ok_or(ApiError::Unauthorized("invalid token"))?;
-        let user = users::Model::find_by_live_access(&ctx.db, jti, pid)
-            .await?
-            .ok_or(ApiError::Unauthorized("token revoked or user gone"))?;
-        // Only once the caller is known: a bad token is 401, never 429.
+        Ok(Self { jti, user_pid })
+    }
+}
+
+impl Access {
+    /// The caller, given what the session look-up found: `None` (revoked,
+    /// or the user is gone) is 401. Rate limited per user, and only once the
+    /// caller is known: a bad token is 401, never 429.
+    ///
+    /// # Errors
+    /// 401, or 429 when the caller is over their limit.
+    pub fn admit(self, user: Option<users::Model>) -> Result<CurrentUser, ApiError> {
+        let user = user.ok_or(ApiError::Unauthorized("token revoked or user gone"))?;
         rate_limit::user_request(user.pid)?;
-        Ok(Self { user, jti })
+        Ok(CurrentUser {
+            user,
+            jti: self.jti,
+        })
+    }
+
+    /// The caller, if the token's session is live.
+    ///
+    /// # Errors
+    /// As [`Access::admit`]; database errors.
+    pub async fn check<C: ConnectionTrait>(self, db: &C) -> Result<CurrentUser, ApiError> {
+        let user = users::Model::find_by_live_access(db, self.jti, self.user_pid).await?;
+        self.admit(user)
+    }
+
+    /// The caller and their task `pid` (`None` when they have no such task,
+    /// or no `pid` is given), in one query.
+    ///
+    /// # Errors
+    /// As [`Access::check`].
+    pub async fn with_task<C: ConnectionTrait>(
+        self,
+        db: &C,
+        pid: Option<Uuid>,
+    ) -> Result<(CurrentUser, Option<tasks::Model>), ApiError> {
+        let Some(pid) = pid else {
+            return Ok((self.check(db).await?, None));
+        };
+        let found = task_access::find_with_access(db, self.jti, self.user_pid, pid).await?;
+        let (user, task) = found.unzip();
+        Ok((self.admit(user)?, task.flatten()))
+    }
+}
+
+impl FromRequestParts<AppContext> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        ctx: &AppContext,
+    ) -> Result<Self, Self::Rejection> {
+        let access = Access::from_request_parts(parts, ctx).await?;
+        access.check(&RequestDb::of(ctx)).await
     }
 }

@@ -15,22 +15,26 @@
 //! there (docs/performance.md). With QPSG a statement keeps the plan made on
 //! its first run; no plan here depends on bound values (no `ANALYZE` data,
 //! `LIKE` patterns start with `%`), so the plan is the same either way.
-use std::{os::raw::c_int, str::FromStr, time::Duration};
+use std::{os::raw::c_int, str::FromStr, sync::Arc, time::Duration};
 
 use loco_rs::{app::AppContext, environment::Environment, Result};
 use sea_orm::{
     sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
     sqlx::{
         sqlite::{SqliteConnection, SqlitePoolOptions},
-        Error as SqlxError,
+        ConnectOptions as _, Error as SqlxError,
     },
     ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr,
 };
 
+use crate::request_db::SqlitePool;
+
 /// How long a write waits for SQLite's write lock before giving up.
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Replaces the SQLite pool of `ctx` with a tuned one; other databases are left as they are.
+/// Replaces the SQLite pool of `ctx` with a tuned one, and stores the
+/// request path's own pool of the same connections
+/// ([`RequestDb`](crate::request_db::RequestDb)); other databases are left as they are.
 ///
 /// # Errors
 /// When the database cannot be opened.
@@ -42,7 +46,7 @@ pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
     // Outside tests, checkpoints run in the background (see `checkpoint`).
     let background_checkpoints = ctx.environment != Environment::Test;
     // Validate the URI up front so a typo reports itself here.
-    SqliteConnectOptions::from_str(&config.uri)
+    let settings = SqliteConnectOptions::from_str(&config.uri)
         .map_err(|e| loco_rs::Error::string(&e.to_string()))?;
     let mut options = ConnectOptions::new(&config.uri);
     options
@@ -54,19 +58,7 @@ pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
         // A local file does not drop connections: skip the ping that would
         // otherwise precede every query.
         .test_before_acquire(false)
-        .map_sqlx_sqlite_opts(move |o| {
-            let o = o
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(SQLITE_BUSY_TIMEOUT)
-                .foreign_keys(true)
-                .pragma("cache_size", "-4000");
-            if background_checkpoints {
-                o.pragma("wal_autocheckpoint", "0")
-            } else {
-                o
-            }
-        })
+        .map_sqlx_sqlite_opts(move |o| connection_settings(o, background_checkpoints))
         .map_sqlx_sqlite_pool_opts(|o: SqlitePoolOptions| {
             o.after_connect(|conn, _| Box::pin(enable_stable_plans(conn)))
         });
@@ -80,6 +72,21 @@ pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
         own.max_connections(1).min_connections(1);
         own
     });
+    if SqlitePool::shares_one_database(&config.uri) {
+        let mut settings = connection_settings(settings, background_checkpoints);
+        if !config.enable_logging {
+            settings = settings.disable_statement_logging();
+        }
+        let acquire_timeout = config
+            .acquire_timeout
+            .map_or(REQUEST_ACQUIRE_TIMEOUT, Duration::from_millis);
+        ctx.shared_store.insert(Arc::new(SqlitePool::new(
+            settings,
+            |conn| Box::pin(enable_stable_plans(conn)),
+            config.max_connections,
+            acquire_timeout,
+        )));
+    }
     let tuned = Database::connect(options).await?;
     let previous = std::mem::replace(&mut ctx.db, tuned);
     previous.close().await?;
@@ -87,6 +94,28 @@ pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
         spawn_checkpoints(Database::connect(own).await?, ctx.db.clone());
     }
     Ok(ctx)
+}
+
+/// How long a request waits for one of the request pool's connections
+/// unless `database.acquire_timeout` says otherwise (sqlx's default).
+pub const REQUEST_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The settings of every SQLite connection (see the module documentation).
+fn connection_settings(
+    o: SqliteConnectOptions,
+    background_checkpoints: bool,
+) -> SqliteConnectOptions {
+    let o = o
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        .foreign_keys(true)
+        .pragma("cache_size", "-4000");
+    if background_checkpoints {
+        o.pragma("wal_autocheckpoint", "0")
+    } else {
+        o
+    }
 }
 
 /// How often the background checkpoint runs.

@@ -3,6 +3,7 @@ pub mod idempotency_keys;
 pub mod notifications;
 pub mod reminders;
 pub mod sessions;
+pub mod task_access;
 pub mod task_changes;
 pub mod task_listing;
 pub mod tasks;

@@ -18,7 +18,7 @@ use crate::{
 
 impl sea_orm::ActiveModelBehavior for ActiveModel {}
 
-/// Attempts of one optimistic update before giving up (see `update_for_owner`).
+/// Attempts of one optimistic update before giving up (see `update_found`).
 const MAX_WRITE_ATTEMPTS: usize = 100;
 
 impl Model {
@@ -87,7 +87,26 @@ impl Model {
         draft: TaskDraft,
         if_match: Option<&TagList>,
     ) -> Result<Self, ApiError> {
-        Self::update_for_owner(db, owner, pid, if_match, |_| Fields::from(draft.clone())).await
+        let current = Self::find_for_owner(db, owner.id, pid).await?;
+        Self::replace_found(db, owner, current, draft, if_match).await
+    }
+
+    /// [`Model::replace_for_owner`] of a task already read for `owner`
+    /// (by [`find_for_owner`](Model::find_for_owner) or with the session check).
+    ///
+    /// # Errors
+    /// As [`Model::replace_for_owner`].
+    pub async fn replace_found<C: ConnectionTrait>(
+        db: &C,
+        owner: &users::Model,
+        current: Self,
+        draft: TaskDraft,
+        if_match: Option<&TagList>,
+    ) -> Result<Self, ApiError> {
+        Self::update_found(db, owner, current, if_match, |_| {
+            Fields::from(draft.clone())
+        })
+        .await
     }
 
     /// Applies a merge patch (PATCH).
@@ -101,7 +120,22 @@ impl Model {
         patch: TaskPatch,
         if_match: Option<&TagList>,
     ) -> Result<Self, ApiError> {
-        Self::update_for_owner(db, owner, pid, if_match, |current| {
+        let current = Self::find_for_owner(db, owner.id, pid).await?;
+        Self::patch_found(db, owner, current, patch, if_match).await
+    }
+
+    /// [`Model::patch_for_owner`] of a task already read for `owner`.
+    ///
+    /// # Errors
+    /// As [`Model::patch_for_owner`].
+    pub async fn patch_found<C: ConnectionTrait>(
+        db: &C,
+        owner: &users::Model,
+        current: Self,
+        patch: TaskPatch,
+        if_match: Option<&TagList>,
+    ) -> Result<Self, ApiError> {
+        Self::update_found(db, owner, current, if_match, |current| {
             let mut fields = Fields::from(current);
             if let Some(title) = patch.title.clone() {
                 fields.title = title.into_inner();
@@ -127,20 +161,23 @@ impl Model {
         .await
     }
 
-    /// Read, change, and write back only if nobody wrote in between
-    /// (optimistic concurrency on `version`); retried on a lost race, so
-    /// concurrent writers never overwrite each other's changes unseen. Each
-    /// round lets at least one writer through, so `MAX_WRITE_ATTEMPTS`
-    /// bounds how many simultaneous writers of one task always succeed.
-    async fn update_for_owner<C: ConnectionTrait>(
+    /// Change `current` and write it back only if nobody wrote in between
+    /// (optimistic concurrency on `version`); on a lost race, read again and
+    /// retry, so concurrent writers never overwrite each other's changes
+    /// unseen. Each round lets at least one writer through, so
+    /// `MAX_WRITE_ATTEMPTS` bounds how many simultaneous writers of one task
+    /// always succeed.
+    async fn update_found<C: ConnectionTrait>(
         db: &C,
         owner: &users::Model,
-        pid: Uuid,
+        mut current: Self,
         if_match: Option<&TagList>,
         change: impl Fn(&Self) -> Fields,
     ) -> Result<Self, ApiError> {
+        if current.user_id != owner.id {
+            return Err(ApiError::NotFound);
+        }
         for _ in 0..MAX_WRITE_ATTEMPTS {
-            let current = Self::find_for_owner(db, owner.id, pid).await?;
             // Checked against the version the write is conditioned on, so a
             // concurrent write in between fails the precondition on retry.
             if if_match.is_some_and(|tags| !tags.matches_strong(current.version)) {
@@ -172,16 +209,13 @@ impl Model {
                 return Ok(task);
             }
             tokio::task::yield_now().await;
+            current = Self::find_for_owner(db, owner.id, current.pid).await?;
         }
         Err(ApiError::internal(
             "task update kept losing concurrent races",
         ))
     }
 
-    /// Deletes the task.
-    ///
-    /// # Errors
-    /// [`ApiError::NotFound`] when it does not exist or belongs to someone else.
     pub async fn delete_for_owner<C: ConnectionTrait>(
         db: &C,
         owner_id: i32,

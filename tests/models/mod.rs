@@ -1,5 +1,8 @@
+pub mod helpers;
 mod reminders;
+mod request_db;
 mod sessions;
+mod task_access;
 mod task_listing;
 mod tasks;
 mod users;

@@ -1,11 +1,11 @@
 //! Login model: refresh-token rotation, reuse detection, revocation.
+use super::helpers::user;
 use chrono::Duration;
 use loco_rs::testing::prelude::*;
 use sea_orm::{ActiveModelTrait, ActiveValue, DatabaseConnection, EntityTrait};
 use serial_test::serial;
 use taskforge::{
     app::App,
-    domain::account::{Email, PersonName},
     errors::ApiError,
     models::{sessions, users},
     security,
@@ -13,19 +13,6 @@ use taskforge::{
 
 fn ttl() -> Duration {
     Duration::days(30)
-}
-
-async fn user(db: &DatabaseConnection, email: &str) -> users::Model {
-    users::Model::register(
-        db,
-        users::NewUser {
-            name: PersonName::parse("Someone").unwrap(),
-            email: Email::parse(email).unwrap(),
-            password_hash: "not-a-real-hash".into(),
-        },
-    )
-    .await
-    .unwrap()
 }
 
 async fn reload(db: &DatabaseConnection, session: &sessions::Model) -> sessions::Model {

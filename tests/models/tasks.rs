@@ -1,33 +1,18 @@
 //! Task model rules: ownership, completed_at, rezoning of date-only due dates.
+use super::helpers::user;
 use chrono::{NaiveDate, TimeZone, Utc};
 use loco_rs::testing::prelude::*;
 use serial_test::serial;
 use taskforge::{
     app::App,
     domain::{
-        account::{Email, PersonName, Timezone},
+        account::Timezone,
         body::Patch,
         task::{DueDate, Priority, Status, TaskTitle},
     },
     errors::ApiError,
-    models::{
-        tasks::{self, TaskDraft, TaskPatch},
-        users,
-    },
+    models::tasks::{self, TaskDraft, TaskPatch},
 };
-
-async fn user(db: &sea_orm::DatabaseConnection, email: &str) -> users::Model {
-    users::Model::register(
-        db,
-        users::NewUser {
-            name: PersonName::parse("Someone").unwrap(),
-            email: Email::parse(email).unwrap(),
-            password_hash: "not-a-real-hash".into(),
-        },
-    )
-    .await
-    .unwrap()
-}
 
 fn draft(title: &str) -> TaskDraft {
     TaskDraft {

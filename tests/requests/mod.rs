@@ -12,4 +12,5 @@ mod notifications;
 mod openapi;
 mod rate_limits;
 mod smoke;
+mod task_answers;
 mod tasks;

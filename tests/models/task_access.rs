@@ -1,0 +1,97 @@
+//! The session check and the task look-up asked in one statement.
+use super::helpers::user;
+use chrono::Duration;
+use loco_rs::testing::prelude::*;
+use sea_orm::DatabaseConnection;
+use serial_test::serial;
+use taskforge::{
+    app::App,
+    domain::task::{Priority, Status, TaskTitle},
+    models::{
+        sessions, task_access,
+        tasks::{self, TaskDraft},
+        users,
+    },
+    request_db::RequestDb,
+};
+use uuid::Uuid;
+
+async fn task(db: &DatabaseConnection, owner: &users::Model) -> tasks::Model {
+    let draft = TaskDraft {
+        title: TaskTitle::parse("t").unwrap(),
+        description: None,
+        status: Status::Incomplete,
+        priority: Priority::Medium,
+        due: None,
+    };
+    tasks::Model::create_for_owner(db, owner, draft)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+#[serial]
+async fn a_live_token_finds_its_user_and_their_task_only() {
+    let boot = boot_test::<App>().await.unwrap();
+    let ctx = &boot.app_context;
+    let db = &ctx.db;
+    let ann = user(db, "ann@example.com").await;
+    let bob = user(db, "bob@example.com").await;
+    let anns = task(db, &ann).await;
+    let bobs = task(db, &bob).await;
+    let login = sessions::Model::start(db, ann.id, Duration::days(1))
+        .await
+        .unwrap()
+        .session;
+    // Through the request path's handle, as the controllers ask it.
+    let request_db = RequestDb::of(ctx);
+
+    let found = task_access::find_with_access(&request_db, login.access_jti, ann.pid, anns.pid)
+        .await
+        .unwrap();
+    let (who, own) = found.expect("a live token finds its user");
+    assert_eq!(who.id, ann.id);
+    assert_eq!(own.map(|t| t.id), Some(anns.id));
+
+    // Another user's task and an unknown id: the user, no task.
+    for other in [bobs.pid, Uuid::new_v4()] {
+        let (who, none) =
+            task_access::find_with_access(&request_db, login.access_jti, ann.pid, other)
+                .await
+                .unwrap()
+                .expect("a live token finds its user");
+        assert_eq!(who.id, ann.id);
+        assert!(none.is_none());
+    }
+
+    // The token's jti with another user's pid is no session at all.
+    let forged = task_access::find_with_access(db, login.access_jti, bob.pid, bobs.pid)
+        .await
+        .unwrap();
+    assert!(forged.is_none());
+}
+
+#[tokio::test]
+#[serial]
+async fn a_revoked_token_finds_nothing_even_with_a_task_id_of_its_user() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let ann = user(db, "ann@example.com").await;
+    let anns = task(db, &ann).await;
+    let login = sessions::Model::start(db, ann.id, Duration::days(1))
+        .await
+        .unwrap()
+        .session;
+    sessions::Model::revoke_by_jti(db, login.access_jti)
+        .await
+        .unwrap();
+
+    let found = task_access::find_with_access(db, login.access_jti, ann.pid, anns.pid)
+        .await
+        .unwrap();
+    assert!(found.is_none());
+    let unknown = task_access::find_with_access(db, Uuid::new_v4(), ann.pid, anns.pid)
+        .await
+        .unwrap();
+    assert!(unknown.is_none());
+}
