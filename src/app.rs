@@ -74,10 +74,10 @@ impl Hooks for App {
         Ok(AxumRouter::new().fallback(errors::not_found))
     }
 
-    fn routes(_ctx: &AppContext) -> AppRoutes {
+    fn routes(ctx: &AppContext) -> AppRoutes {
         AppRoutes::with_default_routes()
             .add_route(controllers::auth::routes())
-            .add_route(controllers::tasks::routes())
+            .add_route(controllers::tasks::routes(ctx))
             .add_route(controllers::notifications::routes())
             .add_route(controllers::docs::routes())
     }

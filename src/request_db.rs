@@ -36,7 +36,7 @@ use sea_orm::{
 use sea_query_sqlx::SqlxValues;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-use crate::errors::ApiError;
+use crate::{errors::ApiError, extractors::AppState};
 
 /// Run once on each new connection (the settings sqlx has no option for).
 pub type AfterConnect = for<'c> fn(
@@ -201,14 +201,11 @@ impl RequestDb {
     }
 }
 
-impl FromRequestParts<AppContext> for RequestDb {
+impl<S: AppState> FromRequestParts<S> for RequestDb {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        _parts: &mut Parts,
-        ctx: &AppContext,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(Self::of(ctx))
+    async fn from_request_parts(_parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::of(state.app()))
     }
 }
 

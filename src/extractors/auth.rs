@@ -4,12 +4,12 @@ use axum::{
     extract::FromRequestParts,
     http::{header, request::Parts},
 };
-use loco_rs::app::AppContext;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::{
     errors::ApiError,
+    extractors::AppState,
     models::{task_access, tasks, users},
     rate_limit,
     request_db::RequestDb,
@@ -48,15 +48,12 @@ fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
     Ok(token.trim())
 }
 
-impl FromRequestParts<AppContext> for Access {
+impl<S: AppState> FromRequestParts<S> for Access {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        ctx: &AppContext,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let token = bearer_token(parts)?;
-        let claims = AccessTokens::of(ctx)?
+        let claims = AccessTokens::of(state.app())?
             .validate(token)
             .map_err(|_| ApiError::Unauthorized("invalid or expired token"))?;
         let user_pid =
@@ -115,14 +112,11 @@ impl Access {
     }
 }
 
-impl FromRequestParts<AppContext> for CurrentUser {
+impl<S: AppState> FromRequestParts<S> for CurrentUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        ctx: &AppContext,
-    ) -> Result<Self, Self::Rejection> {
-        let access = Access::from_request_parts(parts, ctx).await?;
-        access.check(&RequestDb::of(ctx)).await
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let access = Access::from_request_parts(parts, state).await?;
+        access.check(&RequestDb::of(state.app())).await
     }
 }
