@@ -20,6 +20,7 @@ use crate::{
     models::{sessions, tasks, users},
     params::{self, schema as req},
     rate_limit,
+    request_db::RequestDb,
     security::Passwords,
     settings::Settings,
     views::{
@@ -59,11 +60,12 @@ fn refresh_ttl(settings: &Settings) -> Duration {
         (status = 409, response = problem::EmailTaken),
     ))]
 async fn register(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -> Result<Response> {
+    let db = RequestDb::of(&ctx);
     let input = params::auth::register(body)?;
     rate_limit::auth_attempt(None)?;
     let password_hash = Passwords::of(&ctx)?.hash(input.password.expose()).await?;
     let user = users::Model::register(
-        &ctx.db,
+        &db,
         users::NewUser {
             name: input.name,
             email: input.email,
@@ -86,11 +88,12 @@ async fn login(
     State(ctx): State<AppContext>,
     JsonObject(body): JsonObject,
 ) -> Result<Json<SessionResponse>> {
+    let db = RequestDb::of(&ctx);
     let input = params::auth::login(body)?;
     rate_limit::auth_attempt(Some(&input.email))?;
     // An address that cannot be valid matches nobody; it still pays for one hash.
     let user = match crate::domain::account::Email::parse(&input.email) {
-        Ok(email) => users::Model::find_by_email(&ctx.db, &email).await?,
+        Ok(email) => users::Model::find_by_email(&db, &email).await?,
         Err(_) => None,
     };
     let verified = Passwords::of(&ctx)?
@@ -100,7 +103,7 @@ async fn login(
         return Err(ApiError::InvalidCredentials);
     };
     let settings = Settings::of(&ctx)?;
-    let issued = sessions::Model::start(&ctx.db, user.id, refresh_ttl(&settings)).await?;
+    let issued = sessions::Model::start(&db, user.id, refresh_ttl(&settings)).await?;
     session_response(&ctx, &issued, &user)
 }
 
@@ -116,11 +119,12 @@ async fn refresh(
     State(ctx): State<AppContext>,
     JsonObject(body): JsonObject,
 ) -> Result<Json<SessionResponse>> {
+    let db = RequestDb::of(&ctx);
     let token = params::auth::refresh(body)?;
     let settings = Settings::of(&ctx)?;
-    let issued = sessions::Model::rotate(&ctx.db, &token, refresh_ttl(&settings)).await?;
+    let issued = sessions::Model::rotate(&db, &token, refresh_ttl(&settings)).await?;
     let user = users::Entity::find_by_id(issued.session.user_id)
-        .one(&ctx.db)
+        .one(&db)
         .await?
         .ok_or(ApiError::InvalidRefreshToken)?;
     session_response(&ctx, &issued, &user)
@@ -140,10 +144,11 @@ async fn logout(
     current: CurrentUser,
     OptionalJsonObject(body): OptionalJsonObject,
 ) -> Result<StatusCode> {
+    let db = RequestDb::of(&ctx);
     if params::auth::logout(body)? {
-        sessions::Model::revoke_all(&ctx.db, current.user.id).await?;
+        sessions::Model::revoke_all(&db, current.user.id).await?;
     } else {
-        sessions::Model::revoke_by_jti(&ctx.db, current.jti).await?;
+        sessions::Model::revoke_by_jti(&db, current.jti).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -154,11 +159,12 @@ async fn logout(
     request_body = req::ForgotRequest,
     responses((status = 202, description = "Accepted, whether or not the account exists")))]
 async fn forgot(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -> Result<StatusCode> {
+    let db = RequestDb::of(&ctx);
     let email = params::auth::forgot(body)?;
     rate_limit::auth_attempt(Some(email.as_str()))?;
-    if let Some(user) = users::Model::find_by_email(&ctx.db, &email).await? {
+    if let Some(user) = users::Model::find_by_email(&db, &email).await? {
         let settings = Settings::of(&ctx)?;
-        let token = user.start_password_reset(&ctx.db).await?;
+        let token = user.start_password_reset(&db).await?;
         AuthMailer::forgot_password(&ctx, &user, &token, settings.reset_token_ttl_seconds / 60)
             .await?;
     }
@@ -174,18 +180,19 @@ async fn forgot(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -> 
         (status = 400, response = problem::InvalidResetToken),
     ))]
 async fn reset(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -> Result<StatusCode> {
+    let db = RequestDb::of(&ctx);
     let input = params::auth::reset(body)?;
     rate_limit::auth_attempt(None)?;
     let settings = Settings::of(&ctx)?;
     let password_hash = Passwords::of(&ctx)?.hash(input.password.expose()).await?;
     let user = users::Model::reset_password(
-        &ctx.db,
+        &db,
         &input.token,
         password_hash,
         Duration::seconds(settings.reset_token_ttl_seconds),
     )
     .await?;
-    sessions::Model::revoke_all(&ctx.db, user.id).await?;
+    sessions::Model::revoke_all(&db, user.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -207,14 +214,15 @@ async fn update_me(
     current: CurrentUser,
     JsonObject(body): JsonObject,
 ) -> Result<Json<UserResponse>> {
+    let db = RequestDb::of(&ctx);
     let change = params::auth::profile(body)?;
     let before = (
         current.user.timezone.clone(),
         current.user.reminder_lead_minutes,
     );
-    let user = current.user.update_profile(&ctx.db, change).await?;
+    let user = current.user.update_profile(&db, change).await?;
     if (user.timezone.clone(), user.reminder_lead_minutes) != before {
-        tasks::Model::rearm_for_owner(&ctx.db, &user).await?;
+        tasks::Model::rearm_for_owner(&db, &user).await?;
     }
     Ok(Json(UserResponse::from(&user)))
 }

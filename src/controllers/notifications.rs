@@ -12,6 +12,7 @@ use crate::{
     extractors::{auth::CurrentUser, query::QueryParams},
     models::notifications,
     params::{self, schema as req},
+    request_db::RequestDb,
     settings::Settings,
     views::{
         notifications::{NotificationPage, NotificationResponse},
@@ -34,10 +35,11 @@ async fn list(
     current: CurrentUser,
     query: QueryParams,
 ) -> Result<Json<NotificationPage>> {
+    let db = RequestDb::of(&ctx);
     let settings = Settings::of(&ctx)?;
     let page = params::notifications::list(&query, &settings.cursor_key)?;
     let (rows, more) = notifications::Model::list_for_owner(
-        &ctx.db,
+        &db,
         current.user.id,
         page.unread_only,
         page.limit,
@@ -67,8 +69,9 @@ async fn mark_read(
     current: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
+    let db = RequestDb::of(&ctx);
     let pid = params::notifications::notification_id(&id)?;
-    notifications::Model::mark_read(&ctx.db, current.user.id, pid).await?;
+    notifications::Model::mark_read(&db, current.user.id, pid).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
