@@ -8,6 +8,13 @@ use serde::Deserialize;
 
 use crate::errors::ApiError;
 
+/// The page cache of each SQLite connection unless `SQLITE_CACHE_KIB` says
+/// otherwise. Small on purpose: in WAL mode a connection empties its cache
+/// whenever another connection has written since its last read, so under a
+/// steady write load a larger cache is mostly refilled memory
+/// (docs/performance.md); the operating system's file cache is shared.
+pub const DEFAULT_SQLITE_CACHE_KIB: u32 = 1024;
+
 /// Shortest decoded `JWT_SECRET` accepted (HS512 wants at least 256 bits).
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
 
@@ -21,6 +28,8 @@ pub struct Settings {
     /// Password hashes running at once (each is ~20 MB and ~50 ms of CPU);
     /// 0 means half the CPU cores, at least 1.
     pub password_hash_concurrency: usize,
+    /// Page cache of each SQLite connection, in KiB (`PRAGMA cache_size`).
+    pub sqlite_cache_kib: std::num::NonZeroU32,
     /// The `From:` of every email, e.g. `taskforge <noreply@example.com>`.
     pub mail_from: String,
     /// Request rate limits (`docs/rate-limits.md`).
@@ -36,6 +45,8 @@ impl Default for Settings {
             refresh_token_ttl_seconds: 30 * 24 * 3600,
             reset_token_ttl_seconds: 3600,
             password_hash_concurrency: 0,
+            sqlite_cache_kib: std::num::NonZeroU32::new(DEFAULT_SQLITE_CACHE_KIB)
+                .unwrap_or(std::num::NonZeroU32::MIN),
             mail_from: "taskforge <noreply@localhost>".to_string(),
             rate_limit: RateLimitSettings::default(),
             cursor_key: Vec::new(),

@@ -27,7 +27,7 @@ use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr,
 };
 
-use crate::request_db::SqlitePool;
+use crate::{request_db::SqlitePool, settings::Settings};
 
 /// How long a write waits for SQLite's write lock before giving up.
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -45,6 +45,10 @@ pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
     let config = &ctx.config.database;
     // Outside tests, checkpoints run in the background (see `checkpoint`).
     let background_checkpoints = ctx.environment != Environment::Test;
+    let cache_kib = Settings::of(&ctx)
+        .map_err(|e| loco_rs::Error::string(&e.to_string()))?
+        .sqlite_cache_kib
+        .get();
     // Validate the URI up front so a typo reports itself here.
     let settings = SqliteConnectOptions::from_str(&config.uri)
         .map_err(|e| loco_rs::Error::string(&e.to_string()))?;
@@ -58,7 +62,7 @@ pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
         // A local file does not drop connections: skip the ping that would
         // otherwise precede every query.
         .test_before_acquire(false)
-        .map_sqlx_sqlite_opts(move |o| connection_settings(o, background_checkpoints))
+        .map_sqlx_sqlite_opts(move |o| connection_settings(o, background_checkpoints, cache_kib))
         .map_sqlx_sqlite_pool_opts(|o: SqlitePoolOptions| {
             o.after_connect(|conn, _| Box::pin(enable_stable_plans(conn)))
         });
@@ -73,7 +77,7 @@ pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
         own
     });
     if SqlitePool::shares_one_database(&config.uri) {
-        let mut settings = connection_settings(settings, background_checkpoints);
+        let mut settings = connection_settings(settings, background_checkpoints, cache_kib);
         if !config.enable_logging {
             settings = settings.disable_statement_logging();
         }
@@ -104,13 +108,14 @@ pub const REQUEST_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 fn connection_settings(
     o: SqliteConnectOptions,
     background_checkpoints: bool,
+    cache_kib: u32,
 ) -> SqliteConnectOptions {
     let o = o
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(SQLITE_BUSY_TIMEOUT)
         .foreign_keys(true)
-        .pragma("cache_size", "-4000");
+        .pragma("cache_size", format!("-{cache_kib}"));
     if background_checkpoints {
         o.pragma("wal_autocheckpoint", "0")
     } else {

@@ -201,6 +201,22 @@ fn sqlite_pools_four_connections_and_postgres_ten_unless_told() {
 }
 
 #[test]
+#[serial]
+fn the_sqlite_page_cache_is_1_mib_per_connection_unless_told_and_never_0() {
+    let cache = |vars: &[(&str, &str)]| {
+        let config = with_env(vars, production).unwrap();
+        Settings::from_config(config.settings.as_ref()).map(|s| s.sqlite_cache_kib.get())
+    };
+    assert_eq!(cache(&[("JWT_SECRET", SECRET)]).unwrap(), 1024);
+    assert_eq!(
+        cache(&[("JWT_SECRET", SECRET), ("SQLITE_CACHE_KIB", "8192")]).unwrap(),
+        8192
+    );
+    let zero = serde_json::json!({"sqlite_cache_kib": 0});
+    assert!(Settings::from_config(Some(&zero)).is_err());
+}
+
+#[test]
 fn an_operators_own_mmap_threshold_wins_over_the_built_in_one() {
     use taskforge::initializers::memory::tuned_by_operator;
     assert!(!tuned_by_operator(false, None));

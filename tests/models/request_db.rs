@@ -201,6 +201,6 @@ async fn the_apps_request_connections_have_every_setting() {
         assert_eq!(pragma(conn, "synchronous").await, "1");
         assert_eq!(pragma(conn, "busy_timeout").await, "30000");
         assert_eq!(pragma(conn, "foreign_keys").await, "1");
-        assert_eq!(pragma(conn, "cache_size").await, "-4000");
+        assert_eq!(pragma(conn, "cache_size").await, "-1024");
     }
 }
