@@ -113,10 +113,12 @@ fn exec_err(err: sqlx::Error) -> DbErr {
     DbErr::Exec(RuntimeErr::SqlxError(Arc::new(err)))
 }
 
-fn bound(stmt: &Statement) -> sqlx::query::Query<'_, sqlx::Sqlite, SqlxValues> {
+/// `stmt` as an sqlx query (cached per connection, as SeaORM's are); its
+/// values move into the query.
+fn bound(stmt: &mut Statement) -> sqlx::query::Query<'_, sqlx::Sqlite, SqlxValues> {
     let values = stmt
         .values
-        .clone()
+        .take()
         .unwrap_or_else(|| sea_orm::Values(Vec::new()));
     sqlx::query_with(sqlx::AssertSqlSafe(stmt.sql.as_str()), SqlxValues(values))
 }
@@ -218,11 +220,11 @@ impl ConnectionTrait for RequestDb {
         }
     }
 
-    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+    async fn execute_raw(&self, mut stmt: Statement) -> Result<ExecResult, DbErr> {
         match self {
             Self::Sqlite(pool) => {
                 let mut lease = pool.acquire().await?;
-                let done = bound(&stmt).execute(lease.conn()).await;
+                let done = bound(&mut stmt).execute(lease.conn()).await;
                 done.map(Into::into).map_err(exec_err)
             }
             Self::Orm(db) => db.execute_raw(stmt).await,
@@ -242,22 +244,22 @@ impl ConnectionTrait for RequestDb {
         }
     }
 
-    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+    async fn query_one_raw(&self, mut stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
         match self {
             Self::Sqlite(pool) => {
                 let mut lease = pool.acquire().await?;
-                let row = bound(&stmt).fetch_optional(lease.conn()).await;
+                let row = bound(&mut stmt).fetch_optional(lease.conn()).await;
                 row.map(|r| r.map(Into::into)).map_err(query_err)
             }
             Self::Orm(db) => db.query_one_raw(stmt).await,
         }
     }
 
-    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+    async fn query_all_raw(&self, mut stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
         match self {
             Self::Sqlite(pool) => {
                 let mut lease = pool.acquire().await?;
-                let rows = bound(&stmt).fetch_all(lease.conn()).await;
+                let rows = bound(&mut stmt).fetch_all(lease.conn()).await;
                 rows.map(|r| r.into_iter().map(Into::into).collect())
                     .map_err(query_err)
             }
