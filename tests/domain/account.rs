@@ -209,3 +209,36 @@ fn password_hashing_keeps_half_the_cores_free_by_default() {
         "{permits} permits on {cores} cores"
     );
 }
+
+/// A hash whose request is cancelled keeps its permit until it ends, so
+/// abandoned logins can never run more hashes at once than the permits allow.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_hash_keeps_its_permit_until_it_ends() {
+    use std::time::Duration;
+
+    let passwords = taskforge::security::Passwords::new(1).unwrap();
+    assert_eq!(passwords.free_permits(), 1);
+    // Give the hash time to start on the blocking pool, then give up on it.
+    let cancelled =
+        tokio::time::timeout(Duration::from_millis(5), passwords.verify("pw", None)).await;
+    assert!(
+        cancelled.is_err(),
+        "a full Argon2 verification takes longer"
+    );
+    assert_eq!(
+        passwords.free_permits(),
+        0,
+        "the abandoned hash still runs and still holds the permit"
+    );
+    // Once it has ended, the permit is free again.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while passwords.free_permits() == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the permit never came back"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // And the next verification runs normally.
+    assert!(!passwords.verify("pw", None).await.unwrap());
+}
