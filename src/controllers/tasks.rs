@@ -1,4 +1,6 @@
 //! Tasks of the caller: `/tasks` and `/tasks/{id}`.
+use std::sync::Arc;
+
 use axum::{
     extract::{Path, State},
     handler::Handler,
@@ -7,8 +9,6 @@ use axum::{
     routing::get_service,
     Json,
 };
-use std::sync::Arc;
-
 use loco_rs::{app::AppContext, controller::Routes};
 
 use crate::{
@@ -249,7 +249,8 @@ async fn remove(
 /// The task routes, with their state applied here: an `Arc` of the
 /// context, so a request clones a pointer. (Routes added as plain handlers
 /// get Loco's `AppContext` as state, and axum clones the state, a deep copy
-/// of the whole configuration, for every request: ~8% of a GET's CPU.)
+/// of the whole configuration, at least twice per request: a quarter of a
+/// GET's CPU with the allocations it causes; docs/performance.md.)
 pub fn routes(ctx: &AppContext) -> Routes {
     let state = Arc::new(ctx.clone());
     Routes::new()
