@@ -76,9 +76,9 @@ impl Hooks for App {
 
     fn routes(ctx: &AppContext) -> AppRoutes {
         AppRoutes::with_default_routes()
-            .add_route(controllers::auth::routes())
+            .add_route(controllers::auth::routes(ctx))
             .add_route(controllers::tasks::routes(ctx))
-            .add_route(controllers::notifications::routes())
+            .add_route(controllers::notifications::routes(ctx))
             .add_route(controllers::docs::routes())
     }
 

@@ -1,9 +1,12 @@
 //! Accounts and sessions: `/auth/*`.
+use std::sync::Arc;
+
 use axum::{
     extract::State,
+    handler::Handler,
     http::StatusCode,
     response::{IntoResponse, Response},
-    routing::{get, post},
+    routing::{get_service, post_service},
     Json,
 };
 use chrono::Duration;
@@ -59,7 +62,10 @@ fn refresh_ttl(settings: &Settings) -> Duration {
         (status = 201, description = "The new account", body = UserResponse),
         (status = 409, response = problem::EmailTaken),
     ))]
-async fn register(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -> Result<Response> {
+async fn register(
+    State(ctx): State<Arc<AppContext>>,
+    JsonObject(body): JsonObject,
+) -> Result<Response> {
     let db = RequestDb::of(&ctx);
     let input = params::auth::register(body)?;
     rate_limit::auth_attempt(None)?;
@@ -85,7 +91,7 @@ async fn register(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -
         (status = 401, response = problem::InvalidCredentials),
     ))]
 async fn login(
-    State(ctx): State<AppContext>,
+    State(ctx): State<Arc<AppContext>>,
     JsonObject(body): JsonObject,
 ) -> Result<Json<SessionResponse>> {
     let db = RequestDb::of(&ctx);
@@ -116,7 +122,7 @@ async fn login(
         (status = 401, response = problem::InvalidRefreshToken),
     ))]
 async fn refresh(
-    State(ctx): State<AppContext>,
+    State(ctx): State<Arc<AppContext>>,
     JsonObject(body): JsonObject,
 ) -> Result<Json<SessionResponse>> {
     let db = RequestDb::of(&ctx);
@@ -140,7 +146,7 @@ async fn refresh(
     responses((status = 204,
         description = "Logged out: the access token and its refresh token no longer work")))]
 async fn logout(
-    State(ctx): State<AppContext>,
+    State(ctx): State<Arc<AppContext>>,
     current: CurrentUser,
     OptionalJsonObject(body): OptionalJsonObject,
 ) -> Result<StatusCode> {
@@ -158,7 +164,10 @@ async fn logout(
     tag = "auth",
     request_body = req::ForgotRequest,
     responses((status = 202, description = "Accepted, whether or not the account exists")))]
-async fn forgot(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -> Result<StatusCode> {
+async fn forgot(
+    State(ctx): State<Arc<AppContext>>,
+    JsonObject(body): JsonObject,
+) -> Result<StatusCode> {
     let db = RequestDb::of(&ctx);
     let email = params::auth::forgot(body)?;
     rate_limit::auth_attempt(Some(email.as_str()))?;
@@ -179,7 +188,10 @@ async fn forgot(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -> 
         (status = 204, description = "Password changed"),
         (status = 400, response = problem::InvalidResetToken),
     ))]
-async fn reset(State(ctx): State<AppContext>, JsonObject(body): JsonObject) -> Result<StatusCode> {
+async fn reset(
+    State(ctx): State<Arc<AppContext>>,
+    JsonObject(body): JsonObject,
+) -> Result<StatusCode> {
     let db = RequestDb::of(&ctx);
     let input = params::auth::reset(body)?;
     rate_limit::auth_attempt(None)?;
@@ -210,7 +222,7 @@ async fn me(current: CurrentUser) -> Json<UserResponse> {
     request_body = req::ProfilePatch,
     responses((status = 200, description = "The updated account", body = UserResponse)))]
 async fn update_me(
-    State(ctx): State<AppContext>,
+    State(ctx): State<Arc<AppContext>>,
     current: CurrentUser,
     JsonObject(body): JsonObject,
 ) -> Result<Json<UserResponse>> {
@@ -227,14 +239,23 @@ async fn update_me(
     Ok(Json(UserResponse::from(&user)))
 }
 
-pub fn routes() -> Routes {
+/// The auth routes, with an `Arc` of the context as their state (see
+/// `controllers::tasks::routes`).
+pub fn routes(ctx: &AppContext) -> Routes {
+    let state = Arc::new(ctx.clone());
     Routes::new()
         .prefix("/auth")
-        .add("/register", post(register))
-        .add("/login", post(login))
-        .add("/refresh", post(refresh))
-        .add("/logout", post(logout))
-        .add("/forgot", post(forgot))
-        .add("/reset", post(reset))
-        .add("/me", get(me).patch(update_me))
+        .add(
+            "/register",
+            post_service(register.with_state(state.clone())),
+        )
+        .add("/login", post_service(login.with_state(state.clone())))
+        .add("/refresh", post_service(refresh.with_state(state.clone())))
+        .add("/logout", post_service(logout.with_state(state.clone())))
+        .add("/forgot", post_service(forgot.with_state(state.clone())))
+        .add("/reset", post_service(reset.with_state(state.clone())))
+        .add(
+            "/me",
+            get_service(me.with_state(state.clone())).patch_service(update_me.with_state(state)),
+        )
 }

@@ -1,8 +1,11 @@
 //! The caller's notifications: `/notifications`.
+use std::sync::Arc;
+
 use axum::{
     extract::{Path, State},
+    handler::Handler,
     http::StatusCode,
-    routing::{get, post},
+    routing::{get_service, post_service},
     Json,
 };
 use loco_rs::{app::AppContext, controller::Routes};
@@ -31,7 +34,7 @@ type Result<T> = std::result::Result<T, ApiError>;
         (status = 400, response = problem::BadQuery),
     ))]
 async fn list(
-    State(ctx): State<AppContext>,
+    State(ctx): State<Arc<AppContext>>,
     current: CurrentUser,
     query: QueryParams,
 ) -> Result<Json<NotificationPage>> {
@@ -65,7 +68,7 @@ async fn list(
         (status = 404, response = problem::NotFound),
     ))]
 async fn mark_read(
-    State(ctx): State<AppContext>,
+    State(ctx): State<Arc<AppContext>>,
     current: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
@@ -75,9 +78,12 @@ async fn mark_read(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub fn routes() -> Routes {
+/// The notification routes, with an `Arc` of the context as their state
+/// (see `controllers::tasks::routes`).
+pub fn routes(ctx: &AppContext) -> Routes {
+    let state = Arc::new(ctx.clone());
     Routes::new()
         .prefix("/notifications")
-        .add("/", get(list))
-        .add("/{id}/read", post(mark_read))
+        .add("/", get_service(list.with_state(state.clone())))
+        .add("/{id}/read", post_service(mark_read.with_state(state)))
 }
