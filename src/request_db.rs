@@ -81,14 +81,6 @@ impl Drop for Lease<'_> {
     }
 }
 
-impl Lease<'_> {
-    fn conn(&mut self) -> &mut SqliteConnection {
-        self.conn
-            .as_mut()
-            .expect("a lease holds its connection until dropped")
-    }
-}
-
 impl std::ops::Deref for Lease<'_> {
     type Target = SqliteConnection;
 
@@ -101,7 +93,9 @@ impl std::ops::Deref for Lease<'_> {
 
 impl std::ops::DerefMut for Lease<'_> {
     fn deref_mut(&mut self) -> &mut SqliteConnection {
-        self.conn()
+        self.conn
+            .as_mut()
+            .expect("a lease holds its connection until dropped")
     }
 }
 
@@ -224,7 +218,7 @@ impl ConnectionTrait for RequestDb {
         match self {
             Self::Sqlite(pool) => {
                 let mut lease = pool.acquire().await?;
-                let done = bound(&mut stmt).execute(lease.conn()).await;
+                let done = bound(&mut stmt).execute(&mut *lease).await;
                 done.map(Into::into).map_err(exec_err)
             }
             Self::Orm(db) => db.execute_raw(stmt).await,
@@ -236,7 +230,7 @@ impl ConnectionTrait for RequestDb {
             Self::Sqlite(pool) => {
                 let mut lease = pool.acquire().await?;
                 let done = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-                    .execute(lease.conn())
+                    .execute(&mut *lease)
                     .await;
                 done.map(Into::into).map_err(exec_err)
             }
@@ -248,7 +242,7 @@ impl ConnectionTrait for RequestDb {
         match self {
             Self::Sqlite(pool) => {
                 let mut lease = pool.acquire().await?;
-                let row = bound(&mut stmt).fetch_optional(lease.conn()).await;
+                let row = bound(&mut stmt).fetch_optional(&mut *lease).await;
                 row.map(|r| r.map(Into::into)).map_err(query_err)
             }
             Self::Orm(db) => db.query_one_raw(stmt).await,
@@ -259,7 +253,7 @@ impl ConnectionTrait for RequestDb {
         match self {
             Self::Sqlite(pool) => {
                 let mut lease = pool.acquire().await?;
-                let rows = bound(&mut stmt).fetch_all(lease.conn()).await;
+                let rows = bound(&mut stmt).fetch_all(&mut *lease).await;
                 rows.map(|r| r.into_iter().map(Into::into).collect())
                     .map_err(query_err)
             }

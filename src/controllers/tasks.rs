@@ -187,7 +187,7 @@ async fn replace(
     let draft = params::tasks::draft(body)?;
     let task = task.ok_or(ApiError::NotFound)?;
     let if_match = preconditions.if_match.as_ref();
-    let task = tasks::Model::replace_found(&db, &current.user, task, draft, if_match).await?;
+    let task = tasks::Model::replace_for_owner(&db, &current.user, task, draft, if_match).await?;
     Ok(task_response(&task))
 }
 
@@ -221,7 +221,7 @@ async fn patch(
     let patch = params::tasks::patch(body)?;
     let task = task.ok_or(ApiError::NotFound)?;
     let if_match = preconditions.if_match.as_ref();
-    let task = tasks::Model::patch_found(&db, &current.user, task, patch, if_match).await?;
+    let task = tasks::Model::patch_for_owner(&db, &current.user, task, patch, if_match).await?;
     Ok(task_response(&task))
 }
 

@@ -18,7 +18,7 @@ use crate::{
 
 impl sea_orm::ActiveModelBehavior for ActiveModel {}
 
-/// Attempts of one optimistic update before giving up (see `update_found`).
+/// Attempts of one optimistic update before giving up (see `update_read`).
 const MAX_WRITE_ATTEMPTS: usize = 100;
 
 impl Model {
@@ -76,66 +76,38 @@ impl Model {
         task.insert(db).await
     }
 
-    /// Replaces the task's writable fields (PUT).
+    /// Replaces every writable field of `current`, a task read for `owner`
+    /// (by [`Model::find_for_owner`], or with the session check) (PUT).
     ///
     /// # Errors
-    /// [`ApiError::NotFound`] as for [`Self::find_for_owner`]; database errors.
+    /// [`ApiError::NotFound`] when `current` is not `owner`'s or is gone;
+    /// [`ApiError::PreconditionFailed`] when `if_match` does not name its
+    /// version; database errors.
     pub async fn replace_for_owner<C: ConnectionTrait>(
-        db: &C,
-        owner: &users::Model,
-        pid: Uuid,
-        draft: TaskDraft,
-        if_match: Option<&TagList>,
-    ) -> Result<Self, ApiError> {
-        let current = Self::find_for_owner(db, owner.id, pid).await?;
-        Self::replace_found(db, owner, current, draft, if_match).await
-    }
-
-    /// [`Model::replace_for_owner`] of a task already read for `owner`
-    /// (by [`find_for_owner`](Model::find_for_owner) or with the session check).
-    ///
-    /// # Errors
-    /// As [`Model::replace_for_owner`].
-    pub async fn replace_found<C: ConnectionTrait>(
         db: &C,
         owner: &users::Model,
         current: Self,
         draft: TaskDraft,
         if_match: Option<&TagList>,
     ) -> Result<Self, ApiError> {
-        Self::update_found(db, owner, current, if_match, |_| {
+        Self::update_read(db, owner, current, if_match, |_| {
             Fields::from(draft.clone())
         })
         .await
     }
 
-    /// Applies a merge patch (PATCH).
+    /// Applies a merge patch to `current`, a task read for `owner` (PATCH).
     ///
     /// # Errors
-    /// [`ApiError::NotFound`] as for [`Self::find_for_owner`]; database errors.
+    /// As [`Model::replace_for_owner`].
     pub async fn patch_for_owner<C: ConnectionTrait>(
-        db: &C,
-        owner: &users::Model,
-        pid: Uuid,
-        patch: TaskPatch,
-        if_match: Option<&TagList>,
-    ) -> Result<Self, ApiError> {
-        let current = Self::find_for_owner(db, owner.id, pid).await?;
-        Self::patch_found(db, owner, current, patch, if_match).await
-    }
-
-    /// [`Model::patch_for_owner`] of a task already read for `owner`.
-    ///
-    /// # Errors
-    /// As [`Model::patch_for_owner`].
-    pub async fn patch_found<C: ConnectionTrait>(
         db: &C,
         owner: &users::Model,
         current: Self,
         patch: TaskPatch,
         if_match: Option<&TagList>,
     ) -> Result<Self, ApiError> {
-        Self::update_found(db, owner, current, if_match, |current| {
+        Self::update_read(db, owner, current, if_match, |current| {
             let mut fields = Fields::from(current);
             if let Some(title) = patch.title.clone() {
                 fields.title = title.into_inner();
@@ -167,7 +139,7 @@ impl Model {
     /// unseen. Each round lets at least one writer through, so
     /// `MAX_WRITE_ATTEMPTS` bounds how many simultaneous writers of one task
     /// always succeed.
-    async fn update_found<C: ConnectionTrait>(
+    async fn update_read<C: ConnectionTrait>(
         db: &C,
         owner: &users::Model,
         mut current: Self,

@@ -213,9 +213,17 @@ async fn changing_the_due_date_re_arms_both_notices() {
         due: Patch::Value(DueDate::parse("2026-12-05T17:00:00Z").unwrap()),
         ..no_change()
     };
-    tasks::Model::patch_for_owner(db, &ann, t.pid, patch, None)
-        .await
-        .unwrap();
+    tasks::Model::patch_for_owner(
+        db,
+        &ann,
+        tasks::Model::find_for_owner(db, ann.id, t.pid)
+            .await
+            .unwrap(),
+        patch,
+        None,
+    )
+    .await
+    .unwrap();
 
     let reminder = reminders::run_pass(db, at(2026, 12, 5, 16, 0))
         .await
@@ -243,9 +251,17 @@ async fn an_edit_that_keeps_the_due_date_does_not_re_arm() {
         title: Some(TaskTitle::parse("Renamed").unwrap()),
         ..no_change()
     };
-    tasks::Model::patch_for_owner(db, &ann, t.pid, patch, None)
-        .await
-        .unwrap();
+    tasks::Model::patch_for_owner(
+        db,
+        &ann,
+        tasks::Model::find_for_owner(db, ann.id, t.pid)
+            .await
+            .unwrap(),
+        patch,
+        None,
+    )
+    .await
+    .unwrap();
 
     let again = reminders::run_pass(db, at(2026, 12, 1, 16, 45))
         .await
@@ -266,9 +282,17 @@ async fn completed_or_deleted_tasks_get_nothing() {
         status: Some(Status::Complete),
         ..no_change()
     };
-    tasks::Model::patch_for_owner(db, &ann, done.pid, complete, None)
-        .await
-        .unwrap();
+    tasks::Model::patch_for_owner(
+        db,
+        &ann,
+        tasks::Model::find_for_owner(db, ann.id, done.pid)
+            .await
+            .unwrap(),
+        complete,
+        None,
+    )
+    .await
+    .unwrap();
     tasks::Model::delete_for_owner(db, ann.id, gone.pid, None)
         .await
         .unwrap();

@@ -1,5 +1,4 @@
 //! Task model rules: ownership, completed_at, rezoning of date-only due dates.
-use super::helpers::user;
 use chrono::{NaiveDate, TimeZone, Utc};
 use loco_rs::testing::prelude::*;
 use serial_test::serial;
@@ -11,8 +10,24 @@ use taskforge::{
         task::{DueDate, Priority, Status, TaskTitle},
     },
     errors::ApiError,
-    models::tasks::{self, TaskDraft, TaskPatch},
+    models::{
+        tasks::{self, TaskDraft, TaskPatch},
+        users,
+    },
 };
+
+use super::helpers::user;
+
+/// `task` as it is now in the database.
+async fn read(
+    db: &sea_orm::DatabaseConnection,
+    owner: &users::Model,
+    task: &tasks::Model,
+) -> tasks::Model {
+    tasks::Model::find_for_owner(db, owner.id, task.pid)
+        .await
+        .unwrap()
+}
 
 fn draft(title: &str) -> TaskDraft {
     TaskDraft {
@@ -46,11 +61,14 @@ async fn another_owner_cannot_find_change_or_delete_a_task() {
         .unwrap();
 
     let found = tasks::Model::find_for_owner(db, bob.id, task.pid).await;
-    let patched = tasks::Model::patch_for_owner(db, &bob, task.pid, no_change(), None).await;
+    let patched = tasks::Model::patch_for_owner(db, &bob, task.clone(), no_change(), None).await;
+    let replaced =
+        tasks::Model::replace_for_owner(db, &bob, task.clone(), draft("bob's"), None).await;
     let deleted = tasks::Model::delete_for_owner(db, bob.id, task.pid, None).await;
 
     assert!(matches!(found, Err(ApiError::NotFound)));
     assert!(matches!(patched, Err(ApiError::NotFound)));
+    assert!(matches!(replaced, Err(ApiError::NotFound)));
     assert!(matches!(deleted, Err(ApiError::NotFound)));
     assert!(tasks::Model::find_for_owner(db, ann.id, task.pid)
         .await
@@ -84,12 +102,14 @@ async fn every_write_bumps_the_version_and_updated_at() {
         .await
         .unwrap();
 
-    let patched = tasks::Model::patch_for_owner(db, &ann, task.pid, no_change(), None)
-        .await
-        .unwrap();
-    let replaced = tasks::Model::replace_for_owner(db, &ann, task.pid, draft("t2"), None)
-        .await
-        .unwrap();
+    let patched =
+        tasks::Model::patch_for_owner(db, &ann, read(db, &ann, &task).await, no_change(), None)
+            .await
+            .unwrap();
+    let replaced =
+        tasks::Model::replace_for_owner(db, &ann, read(db, &ann, &task).await, draft("t2"), None)
+            .await
+            .unwrap();
 
     assert_eq!(patched.version, 2);
     assert_eq!(replaced.version, 3);
@@ -109,17 +129,25 @@ async fn completed_at_is_kept_while_complete_and_cleared_on_reopen() {
 
     let mut complete = no_change();
     complete.status = Some(Status::Complete);
-    let done = tasks::Model::patch_for_owner(db, &ann, task.pid, complete.clone(), None)
-        .await
-        .unwrap();
-    let again = tasks::Model::patch_for_owner(db, &ann, task.pid, complete, None)
-        .await
-        .unwrap();
+    let done = tasks::Model::patch_for_owner(
+        db,
+        &ann,
+        read(db, &ann, &task).await,
+        complete.clone(),
+        None,
+    )
+    .await
+    .unwrap();
+    let again =
+        tasks::Model::patch_for_owner(db, &ann, read(db, &ann, &task).await, complete, None)
+            .await
+            .unwrap();
     let mut reopen = no_change();
     reopen.status = Some(Status::Incomplete);
-    let reopened = tasks::Model::patch_for_owner(db, &ann, task.pid, reopen, None)
-        .await
-        .unwrap();
+    let reopened =
+        tasks::Model::patch_for_owner(db, &ann, read(db, &ann, &task).await, reopen, None)
+            .await
+            .unwrap();
 
     assert!(done.completed_at.is_some());
     assert_eq!(again.completed_at, done.completed_at);
