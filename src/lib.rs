@@ -3,6 +3,7 @@ pub mod controllers;
 pub mod domain;
 pub mod errors;
 pub mod extractors;
+pub mod group_commit;
 pub mod initializers;
 pub mod mailers;
 pub mod models;

@@ -11,11 +11,15 @@
 //! idle list at once, and a query costs one round trip.
 //!
 //! Skipping that ping is safe for these connections: a local SQLite file does
-//! not drop connections, and the request path runs single statements in
-//! autocommit mode here (its one transaction, the idempotent create, runs on
-//! the SeaORM pool), so no connection goes back inside a transaction. A
+//! not drop connections, and the request path reads with single statements
+//! in autocommit mode here (its one transaction, the idempotent create, runs
+//! on the SeaORM pool), so no connection goes back inside a transaction. A
 //! statement whose request was cancelled still runs to its end on the
 //! connection's thread before the next command, as sqlx does.
+//!
+//! The writes (`INSERT`, `UPDATE`, `DELETE`) go to one more connection,
+//! which commits those that wait at the same moment together
+//! ([`crate::group_commit`]).
 use std::{
     str::FromStr,
     sync::{Arc, Mutex, PoisonError},
@@ -36,7 +40,11 @@ use sea_orm::{
 use sea_query_sqlx::SqlxValues;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-use crate::{errors::ApiError, extractors::AppState};
+use crate::{
+    errors::ApiError,
+    extractors::AppState,
+    group_commit::{self, GroupCommit},
+};
 
 /// Run once on each new connection (the settings sqlx has no option for).
 pub type AfterConnect = for<'c> fn(
@@ -45,8 +53,11 @@ pub type AfterConnect = for<'c> fn(
     Box<dyn std::future::Future<Output = Result<(), sqlx::Error>> + Send + 'c>,
 >;
 
-/// Up to `size` SQLite connections, opened when first needed and kept.
+/// Up to `size` SQLite connections for reads, opened when first needed and
+/// kept, and one more for the writes, which it runs several to a transaction
+/// ([`crate::group_commit`]).
 pub struct SqlitePool {
+    writer: GroupCommit,
     options: SqliteConnectOptions,
     after_connect: AfterConnect,
     permits: Semaphore,
@@ -129,6 +140,7 @@ impl SqlitePool {
     ) -> Self {
         let size = usize::try_from(size.max(1)).unwrap_or(1);
         Self {
+            writer: GroupCommit::new(options.clone(), after_connect),
             options,
             after_connect,
             permits: Semaphore::new(size),
@@ -145,6 +157,12 @@ impl SqlitePool {
             && SqliteConnectOptions::from_str(uri).is_ok()
             && !uri.contains(":memory:")
             && !uri.contains("mode=memory")
+    }
+
+    /// How many writes the writer ran, in how many commits.
+    #[must_use]
+    pub fn write_stats(&self) -> group_commit::Stats {
+        self.writer.stats()
     }
 
     /// An idle connection, or a new one while fewer than `size` are open;
@@ -178,6 +196,12 @@ impl SqlitePool {
             _permit: permit,
         })
     }
+}
+
+/// The rows a write returns (`RETURNING`), run by the writer.
+async fn written_rows(pool: &SqlitePool, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+    let rows = pool.writer.fetch(stmt).await.map_err(query_err)?;
+    Ok(rows.into_iter().map(Into::into).collect())
 }
 
 /// The request path's database: see the module documentation.
@@ -216,6 +240,10 @@ impl ConnectionTrait for RequestDb {
 
     async fn execute_raw(&self, mut stmt: Statement) -> Result<ExecResult, DbErr> {
         match self {
+            Self::Sqlite(pool) if group_commit::is_write(&stmt.sql) => {
+                let done = pool.writer.execute(stmt).await;
+                done.map(Into::into).map_err(exec_err)
+            }
             Self::Sqlite(pool) => {
                 let mut lease = pool.acquire().await?;
                 let done = bound(&mut stmt).execute(&mut *lease).await;
@@ -240,6 +268,10 @@ impl ConnectionTrait for RequestDb {
 
     async fn query_one_raw(&self, mut stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
         match self {
+            Self::Sqlite(pool) if group_commit::is_write(&stmt.sql) => {
+                let rows = written_rows(pool, stmt).await?;
+                Ok(rows.into_iter().next())
+            }
             Self::Sqlite(pool) => {
                 let mut lease = pool.acquire().await?;
                 let row = bound(&mut stmt).fetch_optional(&mut *lease).await;
@@ -251,6 +283,9 @@ impl ConnectionTrait for RequestDb {
 
     async fn query_all_raw(&self, mut stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
         match self {
+            Self::Sqlite(pool) if group_commit::is_write(&stmt.sql) => {
+                written_rows(pool, stmt).await
+            }
             Self::Sqlite(pool) => {
                 let mut lease = pool.acquire().await?;
                 let rows = bound(&mut stmt).fetch_all(&mut *lease).await;

@@ -87,8 +87,8 @@ pub async fn create_task(
     if let Some(previous) = find_live(db, owner.id, key).await? {
         return replay(previous, hash);
     }
-    // One turn for the clean-up and the whole transaction (not re-entrant:
-    // the task is inserted without taking another).
+    // One turn for the clean-up and the whole transaction, which runs on
+    // SeaORM's pool (the request path's writer waits for the same turn).
     let _turn = write_turn::take(db).await;
     Entity::delete_many()
         .filter(Column::UserId.eq(owner.id))
@@ -97,7 +97,7 @@ pub async fn create_task(
         .exec(db)
         .await?;
     let txn = db.begin().await?;
-    let task = tasks::Model::insert_for_owner(&txn, owner, draft).await?;
+    let task = tasks::Model::create_for_owner(&txn, owner, draft).await?;
     let body = render(&task);
     let remembered = ActiveModel {
         user_id: ActiveValue::Set(owner.id),

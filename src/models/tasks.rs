@@ -9,7 +9,7 @@ pub use super::_entities::tasks::{self, ActiveModel, Column, Entity, Model};
 use super::task_changes::{completed_at_after, remind_at, Fields};
 pub use super::task_changes::{TaskDraft, TaskPatch};
 pub use super::task_listing::{decode_key, list_select, KeyValue, ListQuery};
-use super::{users, users::now, write_turn};
+use super::{users, users::now};
 use crate::{
     domain::{body::Patch, task::DueDate, task::Status},
     errors::ApiError,
@@ -44,20 +44,6 @@ impl Model {
     /// # Errors
     /// Database errors.
     pub async fn create_for_owner<C: ConnectionTrait>(
-        db: &C,
-        owner: &users::Model,
-        draft: TaskDraft,
-    ) -> Result<Self, DbErr> {
-        let _turn = write_turn::take(db).await;
-        Self::insert_for_owner(db, owner, draft).await
-    }
-
-    /// [`Self::create_for_owner`] for a caller that already holds the write
-    /// turn (a transaction that writes more than the task).
-    ///
-    /// # Errors
-    /// Database errors.
-    pub async fn insert_for_owner<C: ConnectionTrait>(
         db: &C,
         owner: &users::Model,
         draft: TaskDraft,
@@ -169,14 +155,12 @@ impl Model {
             };
             let rearm = fields.due_at(owner) != current.due_at;
             fields.write(&mut task, owner, at, rearm);
-            let turn = write_turn::take(db).await;
             let written = Entity::update_many()
                 .set(task)
                 .filter(Column::Id.eq(current.id))
                 .filter(Column::Version.eq(current.version))
                 .exec_with_returning(db)
                 .await?;
-            drop(turn);
             if let Some(task) = written.into_iter().next() {
                 return Ok(task);
             }
@@ -205,9 +189,7 @@ impl Model {
             }
             delete = delete.filter(Column::Version.eq(current.version));
         }
-        let turn = write_turn::take(db).await;
         let result = delete.exec(db).await?;
-        drop(turn);
         if result.rows_affected == 0 {
             // Gone, or changed since the check (a stale precondition).
             return Err(match if_match {

@@ -4,11 +4,12 @@
 //! waits in SQLite's busy handler, which polls with sleeps of 1, 2, 5, 10 …
 //! up to 100 ms while keeping its pooled connection: under a burst of writes
 //! the unlucky ones sleep far longer than the lock is held, and the readers
-//! wait for the connections they keep (docs/performance.md). The task writes
-//! on the request path take this FIFO turn first, without a connection, and
-//! hold it only around their write statement (or their short transaction).
-//! Other writers (the reminder pass, another process on the same file) still
-//! meet the busy timeout, as before. PostgreSQL has row locks: no turn.
+//! wait for the connections they keep (docs/performance.md). The writes of
+//! the request path take this FIFO turn first, without a connection: the
+//! group-commit writer (`crate::group_commit`) around each batch, and the
+//! idempotent create around its short transaction. Other writers (the
+//! reminder pass, another process on the same file) still meet the busy
+//! timeout, as before. PostgreSQL has row locks: no turn.
 use sea_orm::{ConnectionTrait, DatabaseBackend};
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -20,13 +21,20 @@ pub struct WriteTurn {
 }
 
 /// Waits for this process's turn to write to `db` (at once unless SQLite).
-/// Not re-entrant: never take a turn while holding one.
+/// Not re-entrant: never take a turn while holding one, nor write through
+/// the request path's database (`RequestDb`) while holding one: its writer
+/// waits for the same turn.
 pub async fn take<C: ConnectionTrait>(db: &C) -> WriteTurn {
     if db.get_database_backend() == DatabaseBackend::Sqlite {
-        WriteTurn {
-            _guard: Some(SQLITE_WRITES.lock().await),
-        }
+        sqlite().await
     } else {
         WriteTurn { _guard: None }
+    }
+}
+
+/// Waits for this process's turn to write to its SQLite database.
+pub async fn sqlite() -> WriteTurn {
+    WriteTurn {
+        _guard: Some(SQLITE_WRITES.lock().await),
     }
 }

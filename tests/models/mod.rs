@@ -1,3 +1,4 @@
+mod group_commit;
 pub mod helpers;
 mod reminders;
 mod request_db;

@@ -10,13 +10,13 @@ use serial_test::serial;
 use taskforge::{
     app::App,
     initializers::database::stable_plans_enabled,
-    request_db::{RequestDb, SqlitePool},
+    request_db::{AfterConnect, RequestDb, SqlitePool},
 };
 
 /// A pool of `size` connections over a fresh database file of its own.
-struct Scratch {
+pub(super) struct Scratch {
     path: std::path::PathBuf,
-    db: RequestDb,
+    pub(super) db: RequestDb,
 }
 
 impl Drop for Scratch {
@@ -28,6 +28,16 @@ impl Drop for Scratch {
 }
 
 fn scratch(name: &str, size: u32, acquire_timeout: Duration) -> Scratch {
+    scratch_with(name, size, acquire_timeout, |_| Box::pin(async { Ok(()) }))
+}
+
+/// [`scratch`] whose connections each pass through `after_connect`.
+pub(super) fn scratch_with(
+    name: &str,
+    size: u32,
+    acquire_timeout: Duration,
+    after_connect: AfterConnect,
+) -> Scratch {
     let path = std::env::temp_dir().join(format!(
         "taskforge-pool-{}-{name}.sqlite",
         std::process::id()
@@ -35,26 +45,21 @@ fn scratch(name: &str, size: u32, acquire_timeout: Duration) -> Scratch {
     let options = SqliteConnectOptions::from_str(&format!("sqlite://{}?mode=rwc", path.display()))
         .unwrap()
         .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
-    let pool = SqlitePool::new(
-        options,
-        |_| Box::pin(async { Ok(()) }),
-        size,
-        acquire_timeout,
-    );
+    let pool = SqlitePool::new(options, after_connect, size, acquire_timeout);
     Scratch {
         path,
         db: RequestDb::Sqlite(Arc::new(pool)),
     }
 }
 
-fn pool(db: &RequestDb) -> &SqlitePool {
+pub(super) fn pool(db: &RequestDb) -> &SqlitePool {
     match db {
         RequestDb::Sqlite(pool) => pool,
         RequestDb::Orm(_) => panic!("not the SQLite pool"),
     }
 }
 
-fn sql(text: &str) -> Statement {
+pub(super) fn sql(text: &str) -> Statement {
     Statement::from_string(DatabaseBackend::Sqlite, text)
 }
 
