@@ -65,6 +65,7 @@ CFG = {
     "deep_page": env_int("BENCH_DEEP_PAGE", 1_000),
     "deep_repeat": env_int("BENCH_DEEP_REPEAT", 50),
     "profile": env_flag("BENCH_PROFILE"),
+    "profile_workload": os.environ.get("BENCH_PROFILE_WORKLOAD", "get"),
     "port": env_int("BENCH_PORT", 0),
     "limit_port": env_int("BENCH_LIMIT_PORT", 0),
     "keep": env_flag("BENCH_KEEP"),
@@ -333,9 +334,13 @@ class Harness:
             f"p99 {fmt_ms(logins['p99_us'])}, errors {logins['errors']}")
 
     def profile(self, token: str) -> None:
-        """Where a GET spends the server's CPU: perf samples with DWARF call
-        graphs during a GET run, reported for the server process only (inclusive
-        time per function). perf record -p fails on this kernel, hence -a."""
+        """Where a request spends the server's CPU: perf samples with DWARF call
+        graphs during a run of `BENCH_PROFILE_WORKLOAD` (get, list, create,
+        patch or mix), reported for the server process only (inclusive time per
+        function). perf record -p fails on this kernel, hence -a."""
+        workload = CFG["profile_workload"]
+        if workload not in ("get", "list", "create", "patch", "mix"):
+            raise SystemExit(f"BENCH_PROFILE_WORKLOAD: no profile for {workload!r}")
         if shutil.which("perf") is None:
             log("perf not installed; no profile")
             return
@@ -344,7 +349,7 @@ class Harness:
                    BENCH_LUA_DIR=str(LUA), BENCH_THREADS=str(CFG["threads"]))
         wrk_run = subprocess.Popen(
             ["wrk", f"-t{CFG['threads']}", f"-c{CFG['connections']}", f"-d{CFG['duration']}s",
-             "-s", str(LUA / "get.lua"), f"http://127.0.0.1:{CFG['port']}"],
+             "-s", str(LUA / f"{workload}.lua"), f"http://127.0.0.1:{CFG['port']}"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.procs.append(wrk_run)
         time.sleep(min(2, CFG["duration"] / 4))
@@ -367,12 +372,13 @@ class Harness:
             capture_output=True, text=True, timeout=600,
         ).stdout
         summary = profile_summary(flat)
-        out = BENCH / "results" / "profile-get.txt"
+        out = BENCH / "results" / f"profile-{workload}.txt"
         out.parent.mkdir(exist_ok=True)
         out.write_text("Self time by component (server process only):\n"
                        + "".join(f"{pct:6.1f}%  {name}\n" for name, pct in summary)
                        + "\nInclusive time by function:\n" + report)
-        self.results["profile"] = {"get_during_profile": parse_wrk(wrk_out), "report": str(out),
+        self.results["profile"] = {"workload": workload, "during_profile": parse_wrk(wrk_out),
+                                   "report": str(out),
                                    "self_by_component": summary}
         log(f"profile written to {out}")
         for name, pct in summary[:12]:
