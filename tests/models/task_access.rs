@@ -2,7 +2,7 @@
 use super::helpers::user;
 use chrono::Duration;
 use loco_rs::testing::prelude::*;
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseBackend, DatabaseConnection};
 use serial_test::serial;
 use taskforge::{
     app::App,
@@ -94,4 +94,24 @@ async fn a_revoked_token_finds_nothing_even_with_a_task_id_of_its_user() {
         .await
         .unwrap();
     assert!(unknown.is_none());
+}
+
+/// The statement built once and filled with new ids is the one SeaORM
+/// builds for those ids, on both backends.
+#[test]
+fn the_statement_built_once_reads_as_one_built_per_request() {
+    for backend in [DatabaseBackend::Sqlite, DatabaseBackend::Postgres] {
+        for _ in 0..3 {
+            let (jti, user_pid, task_pid) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+            let reused = task_access::statement(backend, jti, user_pid, task_pid);
+            let built = backend.build(&task_access::query(jti, user_pid, task_pid));
+            assert_eq!(reused.sql, built.sql);
+            assert_eq!(reused.values, built.values);
+            // Every id is among the values, each in its own place.
+            let values = reused.values.unwrap().0;
+            for id in [jti, user_pid, task_pid] {
+                assert_eq!(values.iter().filter(|v| **v == id.into()).count(), 1);
+            }
+        }
+    }
 }
