@@ -1,6 +1,7 @@
 pub mod _entities;
 pub mod idempotency_keys;
 pub mod notifications;
+pub mod prepared;
 pub mod reminders;
 pub mod sessions;
 pub mod task_access;

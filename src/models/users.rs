@@ -2,13 +2,13 @@
 use chrono::{Duration, SubsecRound, Utc};
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Func},
-    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType,
-    QueryFilter, QuerySelect, RelationTrait, SqlErr,
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    FromQueryResult, JoinType, QueryFilter, QuerySelect, QueryTrait, RelationTrait, SqlErr,
 };
 use uuid::Uuid;
 
-use super::_entities::sessions;
 pub use super::_entities::users::{self, ActiveModel, Column, Entity, Model};
+use super::{_entities::sessions, prepared::Prepared};
 use crate::{
     domain::account::{Email, PersonName, ReminderLead, Timezone},
     errors::ApiError,
@@ -16,6 +16,19 @@ use crate::{
 };
 
 impl sea_orm::ActiveModelBehavior for ActiveModel {}
+
+/// The statement of [`Model::find_by_live_access`] for `[jti, pid]`, built
+/// once ([`super::prepared`]): it runs on every authenticated request.
+pub static LIVE_ACCESS: Prepared<2> = Prepared::new(|[jti, pid]| {
+    let mut query = Entity::find()
+        .join(JoinType::InnerJoin, users::Relation::Sessions.def())
+        .filter(sessions::Column::AccessJti.eq(jti))
+        .filter(sessions::Column::RevokedAt.is_null())
+        .filter(Column::Pid.eq(pid))
+        .into_query();
+    query.limit(1);
+    query
+});
 
 /// A validated registration, password already hashed.
 pub struct NewUser {
@@ -72,13 +85,11 @@ impl Model {
         jti: Uuid,
         pid: Uuid,
     ) -> Result<Option<Self>, DbErr> {
-        Entity::find()
-            .join(JoinType::InnerJoin, users::Relation::Sessions.def())
-            .filter(sessions::Column::AccessJti.eq(jti))
-            .filter(sessions::Column::RevokedAt.is_null())
-            .filter(Column::Pid.eq(pid))
-            .one(db)
-            .await
+        let stmt = LIVE_ACCESS.statement(db.get_database_backend(), [jti, pid]);
+        db.query_one_raw(stmt)
+            .await?
+            .map(|row| Self::from_query_result(&row, ""))
+            .transpose()
     }
 
     /// Creates an account.

@@ -96,20 +96,21 @@ async fn a_revoked_token_finds_nothing_even_with_a_task_id_of_its_user() {
     assert!(unknown.is_none());
 }
 
-/// The statement built once and filled with new ids is the one SeaORM
+/// The statements built once and filled with new ids are the ones SeaORM
 /// builds for those ids, on both backends.
 #[test]
-fn the_statement_built_once_reads_as_one_built_per_request() {
+fn the_statements_built_once_read_as_ones_built_per_request() {
     for backend in [DatabaseBackend::Sqlite, DatabaseBackend::Postgres] {
         for _ in 0..3 {
-            let (jti, user_pid, task_pid) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
-            let reused = task_access::statement(backend, jti, user_pid, task_pid);
-            let built = backend.build(&task_access::query(jti, user_pid, task_pid));
-            assert_eq!(reused.sql, built.sql);
-            assert_eq!(reused.values, built.values);
+            let ids = [Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4()];
+            let with_task = task_access::STATEMENT.statement(backend, ids);
+            assert_eq!(with_task, task_access::STATEMENT.built_now(backend, ids));
+            let [jti, pid, _] = ids;
+            let live = users::LIVE_ACCESS.statement(backend, [jti, pid]);
+            assert_eq!(live, users::LIVE_ACCESS.built_now(backend, [jti, pid]));
             // Every id is among the values, each in its own place.
-            let values = reused.values.unwrap().0;
-            for id in [jti, user_pid, task_pid] {
+            let values = with_task.values.unwrap().0;
+            for id in ids {
                 assert_eq!(values.iter().filter(|v| **v == id.into()).count(), 1);
             }
         }
