@@ -125,7 +125,7 @@ async fn list(
         .filter(|_| more)
         .map(|last| params::tasks::next_cursor(last, &page, &settings.cursor_key));
     Ok(Json(TaskPage {
-        data: rows.iter().map(TaskResponse::from).collect(),
+        data: rows.into_iter().map(TaskResponse::from).collect(),
         next_cursor,
     }))
 }

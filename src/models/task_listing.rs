@@ -9,11 +9,11 @@
 //! key runs the same way the keyset is one row-value comparison, which both
 //! databases answer with an index range scan, so page 1,000 costs what page 1
 //! does; mixed directions fall back to the expanded OR form.
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use sea_orm::{
     sea_query::{Condition, Expr, ExprTrait, LikeExpr, SimpleExpr},
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
-    Select,
+    ColumnTrait, ConnectionTrait, DbErr, DerivePartialModel, EntityTrait, Order, PartialModelTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -28,6 +28,43 @@ use crate::domain::{
 pub const DUE_LAST_ASCENDING: &str = "9999-12-31T23:59:59+00:00";
 /// Stands in for a missing due date when sorting descending (after every real one).
 pub const DUE_LAST_DESCENDING: &str = "0001-01-01T00:00:00+00:00";
+
+/// A task as a page lists it: the columns of the response and of the sort
+/// keys only. sqlx copies every column of every row it reads (a `malloc`
+/// and a `free` per value, over a third of a page's CPU), so a page leaves
+/// out the owner, the search text and the reminder bookkeeping
+/// (docs/performance.md).
+#[derive(Debug, Clone, PartialEq, Eq, DerivePartialModel)]
+#[sea_orm(entity = "Entity")]
+pub struct ListedTask {
+    pub pid: Uuid,
+    pub title: String,
+    pub description: Option<String>,
+    pub status: i16,
+    pub priority: i16,
+    pub due_at: Option<DateTime<FixedOffset>>,
+    pub due_on: Option<NaiveDate>,
+    pub completed_at: Option<DateTime<FixedOffset>>,
+    pub created_at: DateTime<FixedOffset>,
+    pub updated_at: DateTime<FixedOffset>,
+}
+
+impl From<&Model> for ListedTask {
+    fn from(task: &Model) -> Self {
+        Self {
+            pid: task.pid,
+            title: task.title.clone(),
+            description: task.description.clone(),
+            status: task.status,
+            priority: task.priority,
+            due_at: task.due_at,
+            due_on: task.due_on,
+            completed_at: task.completed_at,
+            created_at: task.created_at,
+            updated_at: task.updated_at,
+        }
+    }
+}
 
 /// One page request.
 #[derive(Debug, Clone)]
@@ -161,7 +198,7 @@ fn keyset(parts: &[(Part, bool)], key: &[KeyValue]) -> Condition {
 }
 
 /// The query of one page (one row more than the limit, to tell whether
-/// another page follows).
+/// another page follows), selecting the columns of [`ListedTask`].
 #[must_use]
 pub fn list_select(owner_id: i32, query: &ListQuery, now: DateTime<Utc>) -> Select<Entity> {
     let parts = parts(&query.sort);
@@ -175,7 +212,7 @@ pub fn list_select(owner_id: i32, query: &ListQuery, now: DateTime<Utc>) -> Sele
         let order = if *descending { Order::Desc } else { Order::Asc };
         select = select.order_by(column(*part, *descending), order);
     }
-    select.limit(query.limit + 1)
+    ListedTask::select_cols(select.select_only()).limit(query.limit + 1)
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `\` as escape.
@@ -236,13 +273,18 @@ impl Model {
         owner_id: i32,
         query: &ListQuery,
         now: DateTime<Utc>,
-    ) -> Result<(Vec<Self>, bool), DbErr> {
-        let mut rows = list_select(owner_id, query, now).all(db).await?;
+    ) -> Result<(Vec<ListedTask>, bool), DbErr> {
+        let mut rows = list_select(owner_id, query, now)
+            .into_model::<ListedTask>()
+            .all(db)
+            .await?;
         let more = rows.len() as u64 > query.limit;
         rows.truncate(usize::try_from(query.limit).unwrap_or(usize::MAX));
         Ok((rows, more))
     }
+}
 
+impl ListedTask {
     /// This row's position under `sort`, as cursor JSON.
     #[must_use]
     pub fn sort_key(&self, sort: &Sort) -> Vec<Value> {

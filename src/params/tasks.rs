@@ -12,7 +12,7 @@ use crate::{
     },
     errors::{ApiError, FieldErrors},
     extractors::query::QueryParams,
-    models::tasks::{decode_key, ListQuery, Model, TaskDraft, TaskPatch},
+    models::tasks::{decode_key, ListQuery, ListedTask, TaskDraft, TaskPatch},
 };
 
 const FIELDS: &[&str] = &["title", "description", "status", "priority", "due_date"];
@@ -179,7 +179,7 @@ pub fn list(
 
 /// The cursor that continues after `last` in the listing `query`.
 #[must_use]
-pub fn next_cursor(last: &Model, query: &ListQuery, cursor_key: &[u8]) -> String {
+pub fn next_cursor(last: &ListedTask, query: &ListQuery, cursor_key: &[u8]) -> String {
     Cursor {
         scope: scope(&query.sort, &query.filter),
         key: last.sort_key(&query.sort),

@@ -38,6 +38,12 @@ pub struct TaskResponse {
 
 impl From<&tasks::Model> for TaskResponse {
     fn from(task: &tasks::Model) -> Self {
+        Self::from(tasks::ListedTask::from(task))
+    }
+}
+
+impl From<tasks::ListedTask> for TaskResponse {
+    fn from(task: tasks::ListedTask) -> Self {
         let due_date = match (task.due_on, task.due_at.as_ref()) {
             (Some(date), _) => Some(date.format("%Y-%m-%d").to_string()),
             (None, Some(at)) => Some(timestamp(at)),
@@ -45,8 +51,8 @@ impl From<&tasks::Model> for TaskResponse {
         };
         Self {
             id: task.pid,
-            title: task.title.clone(),
-            description: task.description.clone(),
+            title: task.title,
+            description: task.description,
             status: Status::from_rank(task.status).as_str(),
             priority: Priority::from_rank(task.priority).as_str(),
             due_date,

@@ -1,5 +1,6 @@
 //! Every sort is served by its own index, also past a cursor (no sort step,
 //! no scan from the start): checked on the query plan of the real statement.
+use super::helpers::user;
 use chrono::Utc;
 use loco_rs::testing::prelude::*;
 use sea_orm::{ConnectionTrait, DatabaseBackend, QueryTrait, Statement, TransactionTrait};
@@ -7,14 +8,10 @@ use serial_test::serial;
 use taskforge::{
     app::App,
     domain::{
-        account::{Email, PersonName},
         listing::{Sort, TaskFilter},
-        task::{DueDate, Priority, Status, TaskTitle},
+        task::{DueDate, Priority, Status, TaskDescription, TaskTitle},
     },
-    models::{
-        tasks::{self, decode_key, list_select, ListQuery, TaskDraft},
-        users,
-    },
+    models::tasks::{self, decode_key, list_select, ListQuery, TaskDraft},
 };
 
 async fn plan(db: &sea_orm::DatabaseConnection, statement: &Statement) -> String {
@@ -58,16 +55,7 @@ async fn plan(db: &sea_orm::DatabaseConnection, statement: &Statement) -> String
 async fn each_sort_pages_through_its_own_index() {
     let boot = boot_test::<App>().await.unwrap();
     let db = &boot.app_context.db;
-    let owner = users::Model::register(
-        db,
-        users::NewUser {
-            name: PersonName::parse("Ann").unwrap(),
-            email: Email::parse("ann@example.com").unwrap(),
-            password_hash: "x".into(),
-        },
-    )
-    .await
-    .unwrap();
+    let owner = user(db, "ann@example.com").await;
     let mut last = None;
     for i in 0..30 {
         let draft = TaskDraft {
@@ -99,7 +87,7 @@ async fn each_sort_pages_through_its_own_index() {
 
     for (sort, index) in cases {
         let sort = Sort::parse(sort).unwrap();
-        let after = decode_key(&sort, &last.sort_key(&sort));
+        let after = decode_key(&sort, &tasks::ListedTask::from(&last).sort_key(&sort));
         assert!(after.is_some(), "{sort:?}");
         let query = ListQuery {
             limit: 20,
@@ -125,4 +113,47 @@ async fn each_sort_pages_through_its_own_index() {
             "{sort:?} sorts in memory:\n{plan}"
         );
     }
+}
+
+/// A page reads only the columns of `ListedTask`, and reads them as the
+/// full model has them.
+#[tokio::test]
+#[serial]
+async fn a_page_reads_the_listed_columns_as_the_model_has_them() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let owner = user(db, "ann@example.com").await;
+    let mut created = Vec::new();
+    for (i, due) in [Some("2026-12-01"), Some("2026-12-01T09:30:00Z"), None]
+        .into_iter()
+        .enumerate()
+    {
+        let draft = TaskDraft {
+            title: TaskTitle::parse(&format!("task {i}")).unwrap(),
+            description: (i == 0).then(|| TaskDescription::parse("notes").unwrap()),
+            status: Status::ALL[i % 3],
+            priority: Priority::ALL[i % 4],
+            due: due.map(|d| DueDate::parse(d).unwrap()),
+        };
+        created.push(
+            tasks::Model::create_for_owner(db, &owner, draft)
+                .await
+                .unwrap(),
+        );
+    }
+    let query = ListQuery {
+        limit: 20,
+        sort: Sort::parse("created_at").unwrap(),
+        filter: TaskFilter::default(),
+        after: None,
+    };
+    let statement = list_select(owner.id, &query, Utc::now()).build(db.get_database_backend());
+    assert!(!statement.sql.contains("search_text"), "{}", statement.sql);
+    assert!(!statement.sql.contains("user_id\","), "{}", statement.sql);
+    let (page, more) = tasks::Model::list_for_owner(db, owner.id, &query, Utc::now())
+        .await
+        .unwrap();
+    assert!(!more);
+    let expected: Vec<_> = created.iter().map(tasks::ListedTask::from).collect();
+    assert_eq!(page, expected);
 }
