@@ -1,4 +1,4 @@
-//! Group commit of the request path's SQLite writes (src/group_commit.rs).
+//! Group commit of the request path's SQLite writes (src/group_commit/).
 use std::time::Duration;
 
 use loco_rs::testing::prelude::*;
