@@ -6,6 +6,7 @@ pub mod reminders;
 pub mod sessions;
 pub mod task_access;
 pub mod task_changes;
+pub mod task_keyset;
 pub mod task_listing;
 pub mod tasks;
 pub mod users;

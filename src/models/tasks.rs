@@ -8,7 +8,8 @@ use uuid::Uuid;
 pub use super::_entities::tasks::{self, ActiveModel, Column, Entity, Model};
 use super::task_changes::{completed_at_after, remind_at, Fields};
 pub use super::task_changes::{TaskDraft, TaskPatch};
-pub use super::task_listing::{decode_key, list_select, KeyValue, ListQuery, ListedTask};
+pub use super::task_keyset::{decode_key, KeyValue};
+pub use super::task_listing::{list_select, ListQuery, ListedTask};
 use super::{users, users::now};
 use crate::{
     domain::{body::Patch, task::DueDate, task::Status},

@@ -273,3 +273,37 @@ async fn the_apps_writer_enforces_foreign_keys() {
     ));
     assert_eq!(pool(&db).write_stats().statements, 1);
 }
+
+/// When the batch cannot start its transaction (another connection holds
+/// the write lock past the busy timeout), each of its writes gets that error,
+/// none is applied, and the next write goes through.
+#[tokio::test]
+async fn a_batch_that_cannot_begin_fails_each_write_and_the_writer_goes_on() {
+    let s = scratch_with("busy", 2, Duration::from_secs(5), |conn| {
+        Box::pin(async move {
+            sea_orm::sqlx::raw_sql("PRAGMA busy_timeout = 100")
+                .execute(conn)
+                .await
+                .map(drop)
+        })
+    });
+    table(&s.db).await;
+    let mut other = pool(&s.db).acquire().await.unwrap();
+    sea_orm::sqlx::raw_sql("BEGIN IMMEDIATE")
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    let outcomes = in_one_batch(&s.db, vec![insert("INSERT", "a"), insert("INSERT", "b")]).await;
+    for outcome in outcomes {
+        let err = outcome.unwrap_err().to_string();
+        assert!(err.contains("database is locked"), "{err}");
+    }
+    sea_orm::sqlx::raw_sql("ROLLBACK")
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    drop(other);
+    s.db.execute_raw(insert("INSERT", "c")).await.unwrap();
+    let kept: Vec<String> = names(&s.db).await.into_iter().map(|(_, n)| n).collect();
+    assert_eq!(kept, ["c"]);
+}

@@ -71,6 +71,21 @@ fn no_change() -> TaskPatch {
     }
 }
 
+/// Applies `change` to `task` as it is now in the database.
+async fn apply(
+    db: &DatabaseConnection,
+    owner: &users::Model,
+    task: &tasks::Model,
+    change: TaskPatch,
+) {
+    let current = tasks::Model::find_for_owner(db, owner.id, task.pid)
+        .await
+        .unwrap();
+    tasks::Model::patch_for_owner(db, owner, current, change, None)
+        .await
+        .unwrap();
+}
+
 async fn kinds(db: &DatabaseConnection, task: &tasks::Model) -> Vec<String> {
     notifications::Entity::find()
         .filter(notifications::Column::TaskPid.eq(task.pid))
@@ -213,17 +228,7 @@ async fn changing_the_due_date_re_arms_both_notices() {
         due: Patch::Value(DueDate::parse("2026-12-05T17:00:00Z").unwrap()),
         ..no_change()
     };
-    tasks::Model::patch_for_owner(
-        db,
-        &ann,
-        tasks::Model::find_for_owner(db, ann.id, t.pid)
-            .await
-            .unwrap(),
-        patch,
-        None,
-    )
-    .await
-    .unwrap();
+    apply(db, &ann, &t, patch).await;
 
     let reminder = reminders::run_pass(db, at(2026, 12, 5, 16, 0))
         .await
@@ -251,17 +256,7 @@ async fn an_edit_that_keeps_the_due_date_does_not_re_arm() {
         title: Some(TaskTitle::parse("Renamed").unwrap()),
         ..no_change()
     };
-    tasks::Model::patch_for_owner(
-        db,
-        &ann,
-        tasks::Model::find_for_owner(db, ann.id, t.pid)
-            .await
-            .unwrap(),
-        patch,
-        None,
-    )
-    .await
-    .unwrap();
+    apply(db, &ann, &t, patch).await;
 
     let again = reminders::run_pass(db, at(2026, 12, 1, 16, 45))
         .await
@@ -282,17 +277,7 @@ async fn completed_or_deleted_tasks_get_nothing() {
         status: Some(Status::Complete),
         ..no_change()
     };
-    tasks::Model::patch_for_owner(
-        db,
-        &ann,
-        tasks::Model::find_for_owner(db, ann.id, done.pid)
-            .await
-            .unwrap(),
-        complete,
-        None,
-    )
-    .await
-    .unwrap();
+    apply(db, &ann, &done, complete).await;
     tasks::Model::delete_for_owner(db, ann.id, gone.pid, None)
         .await
         .unwrap();

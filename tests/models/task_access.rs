@@ -2,12 +2,15 @@
 use super::helpers::user;
 use chrono::Duration;
 use loco_rs::testing::prelude::*;
-use sea_orm::{DatabaseBackend, DatabaseConnection};
+use sea_orm::{
+    ColumnTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter, QueryTrait,
+};
 use serial_test::serial;
 use taskforge::{
     app::App,
     domain::task::{Priority, Status, TaskTitle},
     models::{
+        prepared::Prepared,
         sessions, task_access,
         tasks::{self, TaskDraft},
         users,
@@ -114,5 +117,24 @@ fn the_statements_built_once_read_as_ones_built_per_request() {
                 assert_eq!(values.iter().filter(|v| **v == id.into()).count(), 1);
             }
         }
+    }
+}
+
+/// A statement in which an id stands more than once cannot be filled in by
+/// position: it is built per request, and still reads the same.
+#[test]
+fn a_statement_with_an_id_twice_is_built_per_request() {
+    static TWICE: Prepared<1> = Prepared::new(|[pid]| {
+        users::Entity::find()
+            .filter(users::Column::Pid.eq(pid))
+            .filter(users::Column::Pid.ne(pid))
+            .into_query()
+    });
+    for backend in [DatabaseBackend::Sqlite, DatabaseBackend::Postgres] {
+        let id = [Uuid::new_v4()];
+        let statement = TWICE.statement(backend, id);
+        assert_eq!(statement, TWICE.built_now(backend, id));
+        let values = statement.values.unwrap().0;
+        assert_eq!(values.iter().filter(|v| **v == id[0].into()).count(), 2);
     }
 }
