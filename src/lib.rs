@@ -1,5 +1,6 @@
 pub mod app;
 pub mod controllers;
+pub mod direct_read;
 pub mod domain;
 pub mod errors;
 pub mod extractors;

@@ -41,6 +41,7 @@ use sea_query_sqlx::SqlxValues;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use crate::{
+    direct_read::{DirectReads, ReadsDirect},
     errors::ApiError,
     extractors::AppState,
     group_commit::{self, GroupCommit},
@@ -63,6 +64,7 @@ pub struct SqlitePool {
     permits: Semaphore,
     idle: Mutex<Vec<SqliteConnection>>,
     acquire_timeout: Duration,
+    direct: Option<DirectReads>,
 }
 
 impl std::fmt::Debug for SqlitePool {
@@ -146,7 +148,17 @@ impl SqlitePool {
             permits: Semaphore::new(size),
             idle: Mutex::new(Vec::with_capacity(size)),
             acquire_timeout,
+            direct: None,
         }
+    }
+
+    /// The same pool, with the hot reads answered on the calling thread by
+    /// read-only connections of `cache_kib` each ([`crate::direct_read`]).
+    #[must_use]
+    pub fn with_direct_reads(mut self, cache_kib: u32) -> Self {
+        let path = self.options.get_filename().to_path_buf();
+        self.direct = Some(DirectReads::new(path, cache_kib));
+        self
     }
 
     /// Whether `uri` names a database every connection shares (a file, not
@@ -195,6 +207,15 @@ impl SqlitePool {
             conn: Some(conn),
             _permit: permit,
         })
+    }
+}
+
+impl ReadsDirect for RequestDb {
+    fn direct(&self) -> Option<&DirectReads> {
+        match self {
+            Self::Sqlite(pool) => pool.direct.as_ref(),
+            Self::Orm(_) => None,
+        }
     }
 }
 

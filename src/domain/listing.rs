@@ -174,6 +174,19 @@ pub struct TaskFilter {
     pub terms: Vec<String>,
 }
 
+impl TaskFilter {
+    /// Whether no filter is set (every task of the owner is listed).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.statuses.is_empty()
+            && self.priorities.is_empty()
+            && self.due_after.is_none()
+            && self.due_before.is_none()
+            && self.overdue.is_none()
+            && self.terms.is_empty()
+    }
+}
+
 /// Longest `q` accepted.
 pub const MAX_QUERY_CHARS: usize = 200;
 

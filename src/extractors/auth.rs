@@ -8,6 +8,7 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::{
+    direct_read::ReadsDirect,
     errors::ApiError,
     extractors::AppState,
     models::{task_access, tasks, users},
@@ -88,7 +89,7 @@ impl Access {
     ///
     /// # Errors
     /// As [`Access::admit`]; database errors.
-    pub async fn check<C: ConnectionTrait>(self, db: &C) -> Result<CurrentUser, ApiError> {
+    pub async fn check<C: ConnectionTrait + ReadsDirect>(self, db: &C) -> Result<CurrentUser, ApiError> {
         let user = users::Model::find_by_live_access(db, self.jti, self.user_pid).await?;
         self.admit(user)
     }
@@ -98,7 +99,7 @@ impl Access {
     ///
     /// # Errors
     /// As [`Access::check`].
-    pub async fn with_task<C: ConnectionTrait>(
+    pub async fn with_task<C: ConnectionTrait + ReadsDirect>(
         self,
         db: &C,
         pid: Option<Uuid>,

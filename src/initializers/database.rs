@@ -89,7 +89,8 @@ pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
             |conn| Box::pin(enable_stable_plans(conn)),
             config.max_connections,
             acquire_timeout,
-        )));
+        )
+        .with_direct_reads(cache_kib)));
     }
     let tuned = Database::connect(options).await?;
     let previous = std::mem::replace(&mut ctx.db, tuned);

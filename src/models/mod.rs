@@ -1,4 +1,5 @@
 pub mod _entities;
+pub mod direct_rows;
 pub mod idempotency_keys;
 pub mod notifications;
 pub mod prepared;

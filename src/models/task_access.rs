@@ -17,8 +17,10 @@ use uuid::Uuid;
 
 use super::{
     _entities::{sessions, tasks, users},
+    direct_rows::UserWithTask,
     prepared::Prepared,
 };
+use crate::direct_read::ReadsDirect;
 
 /// The user behind a live access token `jti` of user `user_pid`, with their
 /// task `task_pid` when they have it; `None` when the token is revoked or the
@@ -26,13 +28,16 @@ use super::{
 ///
 /// # Errors
 /// Database errors.
-pub async fn find_with_access<C: ConnectionTrait>(
+pub async fn find_with_access<C: ConnectionTrait + ReadsDirect>(
     db: &C,
     jti: Uuid,
     user_pid: Uuid,
     task_pid: Uuid,
 ) -> Result<Option<(users::Model, Option<tasks::Model>)>, DbErr> {
     let stmt = STATEMENT.statement(db.get_database_backend(), [jti, user_pid, task_pid]);
+    if let Some(rows) = db.read_direct::<UserWithTask>(&stmt) {
+        return Ok(rows?.into_iter().next().map(|UserWithTask(user, task)| (user, task)));
+    }
     db.query_one_raw(stmt)
         .await?
         .map(SelectTwoModel::<users::Model, tasks::Model>::from_raw_query_result)

@@ -5,6 +5,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use sea_orm::{
     sea_query::{Condition, Expr, ExprTrait, LikeExpr},
     ColumnTrait, ConnectionTrait, DbErr, DerivePartialModel, EntityTrait, Order, PartialModelTrait,
+    QueryTrait,
     QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use uuid::Uuid;
@@ -13,9 +14,12 @@ use super::{
     _entities::tasks::{Column, Entity, Model},
     task_keyset::{column, keyset, parts, KeyValue},
 };
-use crate::domain::{
-    listing::{Sort, TaskFilter},
-    task::Status,
+use crate::{
+    direct_read::ReadsDirect,
+    domain::{
+        listing::{Sort, TaskFilter},
+        task::Status,
+    },
 };
 
 /// A task as a page lists it: the columns of the response and of the sort
@@ -136,16 +140,24 @@ impl Model {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn list_for_owner<C: ConnectionTrait>(
+    pub async fn list_for_owner<C: ConnectionTrait + ReadsDirect>(
         db: &C,
         owner_id: i32,
         query: &ListQuery,
         now: DateTime<Utc>,
     ) -> Result<(Vec<ListedTask>, bool), DbErr> {
-        let mut rows = list_select(owner_id, query, now)
-            .into_model::<ListedTask>()
-            .all(db)
-            .await?;
+        let select = list_select(owner_id, query, now);
+        // Unfiltered, a page is read off its sort's index up to its LIMIT:
+        // bounded work, fit for the calling thread (`crate::direct_read`).
+        let direct = if query.filter.is_empty() {
+            db.read_direct::<ListedTask>(&select.build(db.get_database_backend()))
+        } else {
+            None
+        };
+        let mut rows = match direct {
+            Some(rows) => rows?,
+            None => select.into_model::<ListedTask>().all(db).await?,
+        };
         let more = rows.len() as u64 > query.limit;
         rows.truncate(usize::try_from(query.limit).unwrap_or(usize::MAX));
         Ok((rows, more))

@@ -10,6 +10,7 @@ use uuid::Uuid;
 pub use super::_entities::users::{self, ActiveModel, Column, Entity, Model};
 use super::{_entities::sessions, prepared::Prepared};
 use crate::{
+    direct_read::ReadsDirect,
     domain::account::{Email, PersonName, ReminderLead, Timezone},
     errors::ApiError,
     security,
@@ -80,12 +81,15 @@ impl Model {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn find_by_live_access<C: ConnectionTrait>(
+    pub async fn find_by_live_access<C: ConnectionTrait + ReadsDirect>(
         db: &C,
         jti: Uuid,
         pid: Uuid,
     ) -> Result<Option<Self>, DbErr> {
         let stmt = LIVE_ACCESS.statement(db.get_database_backend(), [jti, pid]);
+        if let Some(rows) = db.read_direct::<Self>(&stmt) {
+            return Ok(rows?.into_iter().next());
+        }
         db.query_one_raw(stmt)
             .await?
             .map(|row| Self::from_query_result(&row, ""))
