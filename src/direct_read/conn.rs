@@ -128,7 +128,11 @@ impl RawConn {
         if code != ffi::SQLITE_OK {
             return Err(error(db, code));
         }
-        conn.query(&format!("PRAGMA cache_size = -{cache_kib}"), &[], |_| Ok(()))?;
+        conn.query(
+            &format!("PRAGMA cache_size = -{cache_kib}"),
+            &[],
+            |_| Ok(()),
+        )?;
         let mut enabled: c_int = 0;
         // SAFETY: open handle; SQLITE_DBCONFIG_ENABLE_QPSG takes an int and an int*.
         let code = unsafe {
@@ -278,7 +282,13 @@ unsafe fn bind(stmt: *mut ffi::sqlite3_stmt, at: c_int, value: &Value) -> c_int 
         Value::ChronoDateTimeWithTimeZone(v) => text(v.map(|d| rfc3339(&d)).as_deref()),
         // SAFETY: as above; the 16 bytes are copied (SQLITE_TRANSIENT).
         Value::Uuid(Some(id)) => unsafe {
-            ffi::sqlite3_bind_blob(stmt, at, id.as_bytes().as_ptr().cast(), 16, ffi::SQLITE_TRANSIENT())
+            ffi::sqlite3_bind_blob(
+                stmt,
+                at,
+                id.as_bytes().as_ptr().cast(),
+                16,
+                ffi::SQLITE_TRANSIENT(),
+            )
         },
         Value::Uuid(None) => int(None),
         _ => ffi::SQLITE_MISMATCH,
@@ -313,7 +323,8 @@ impl Row<'_> {
             })
             .ok_or_else(|| DirectError::Decode(format!("column {prefix}{name}: not selected")))?;
         let at = c_int::try_from(at).unwrap_or(c_int::MAX);
-        T::read(self, at).map_err(|what| DirectError::Decode(format!("column {prefix}{name}: {what}")))
+        T::read(self, at)
+            .map_err(|what| DirectError::Decode(format!("column {prefix}{name}: {what}")))
     }
 
     fn kind(&self, at: c_int) -> c_int {
@@ -345,8 +356,13 @@ impl Row<'_> {
             } else {
                 ffi::sqlite3_column_text(self.raw.as_ptr(), at)
             };
-            let len = usize::try_from(ffi::sqlite3_column_bytes(self.raw.as_ptr(), at)).unwrap_or(0);
-            Ok(if data.is_null() { &[] } else { std::slice::from_raw_parts(data, len) })
+            let len =
+                usize::try_from(ffi::sqlite3_column_bytes(self.raw.as_ptr(), at)).unwrap_or(0);
+            Ok(if data.is_null() {
+                &[]
+            } else {
+                std::slice::from_raw_parts(data, len)
+            })
         }
     }
 
@@ -427,8 +443,18 @@ fn datetime_from_text(text: &str) -> Option<DateTime<FixedOffset>> {
         return Some(at);
     }
     const FORMATS: [&str; 12] = [
-        "%F %T%.f", "%F %R", "%F %RZ", "%F %R%:z", "%F %T%.fZ", "%F %T%.f%:z", "%FT%R",
-        "%FT%RZ", "%FT%R%:z", "%FT%T%.f", "%FT%T%.fZ", "%FT%T%.f%:z",
+        "%F %T%.f",
+        "%F %R",
+        "%F %RZ",
+        "%F %R%:z",
+        "%F %T%.fZ",
+        "%F %T%.f%:z",
+        "%FT%R",
+        "%FT%RZ",
+        "%FT%R%:z",
+        "%FT%T%.f",
+        "%FT%T%.fZ",
+        "%FT%T%.f%:z",
     ];
     FORMATS.iter().find_map(|format| {
         DateTime::parse_from_str(text, format).ok().or_else(|| {

@@ -95,7 +95,10 @@ impl DirectReads {
     /// How many idle connections are kept (for tests).
     #[must_use]
     pub fn idle(&self) -> usize {
-        self.idle.lock().unwrap_or_else(PoisonError::into_inner).len()
+        self.idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
     }
 }
 

@@ -89,7 +89,10 @@ impl Access {
     ///
     /// # Errors
     /// As [`Access::admit`]; database errors.
-    pub async fn check<C: ConnectionTrait + ReadsDirect>(self, db: &C) -> Result<CurrentUser, ApiError> {
+    pub async fn check<C: ConnectionTrait + ReadsDirect>(
+        self,
+        db: &C,
+    ) -> Result<CurrentUser, ApiError> {
         let user = users::Model::find_by_live_access(db, self.jti, self.user_pid).await?;
         self.admit(user)
     }

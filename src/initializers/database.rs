@@ -84,13 +84,15 @@ pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
         let acquire_timeout = config
             .acquire_timeout
             .map_or(REQUEST_ACQUIRE_TIMEOUT, Duration::from_millis);
-        ctx.shared_store.insert(Arc::new(SqlitePool::new(
-            settings,
-            |conn| Box::pin(enable_stable_plans(conn)),
-            config.max_connections,
-            acquire_timeout,
-        )
-        .with_direct_reads(cache_kib)));
+        ctx.shared_store.insert(Arc::new(
+            SqlitePool::new(
+                settings,
+                |conn| Box::pin(enable_stable_plans(conn)),
+                config.max_connections,
+                acquire_timeout,
+            )
+            .with_direct_reads(cache_kib),
+        ));
     }
     let tuned = Database::connect(options).await?;
     let previous = std::mem::replace(&mut ctx.db, tuned);

@@ -36,7 +36,10 @@ pub async fn find_with_access<C: ConnectionTrait + ReadsDirect>(
 ) -> Result<Option<(users::Model, Option<tasks::Model>)>, DbErr> {
     let stmt = STATEMENT.statement(db.get_database_backend(), [jti, user_pid, task_pid]);
     if let Some(rows) = db.read_direct::<UserWithTask>(&stmt) {
-        return Ok(rows?.into_iter().next().map(|UserWithTask(user, task)| (user, task)));
+        return Ok(rows?
+            .into_iter()
+            .next()
+            .map(|UserWithTask(user, task)| (user, task)));
     }
     db.query_one_raw(stmt)
         .await?

@@ -5,8 +5,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use sea_orm::{
     sea_query::{Condition, Expr, ExprTrait, LikeExpr},
     ColumnTrait, ConnectionTrait, DbErr, DerivePartialModel, EntityTrait, Order, PartialModelTrait,
-    QueryTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 use uuid::Uuid;
 

@@ -1,3 +1,4 @@
+mod direct_read;
 mod group_commit;
 pub mod helpers;
 mod reminders;

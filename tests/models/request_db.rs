@@ -19,6 +19,13 @@ pub(super) struct Scratch {
     pub(super) db: RequestDb,
 }
 
+impl Scratch {
+    /// The database file.
+    pub(super) fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
 impl Drop for Scratch {
     fn drop(&mut self) {
         for suffix in ["", "-wal", "-shm"] {
