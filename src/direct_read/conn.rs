@@ -186,6 +186,7 @@ impl RawConn {
                 ffi::SQLITE_ROW => rows.push(read(&Row {
                     raw: stmt.raw,
                     names: &stmt.names,
+                    next: std::cell::Cell::new(0),
                 })?),
                 ffi::SQLITE_DONE => return Ok(rows),
                 code => return Err(error(db, code)),
@@ -306,6 +307,8 @@ where
 pub struct Row<'a> {
     raw: NonNull<ffi::sqlite3_stmt>,
     names: &'a [String],
+    /// Where the search for the next column starts.
+    next: std::cell::Cell<usize>,
 }
 
 impl Row<'_> {
@@ -315,13 +318,19 @@ impl Row<'_> {
     /// [`DirectError::Decode`] when there is no such column or it does not
     /// read as `T`.
     pub fn get<T: FromColumn>(&self, prefix: &str, name: &str) -> Result<T, DirectError> {
-        let at = self
-            .names
+        let is = |n: &String| {
+            n.len() == prefix.len() + name.len() && n.starts_with(prefix) && n.ends_with(name)
+        };
+        // Fields are mostly read in select order: look after the last one first.
+        let next = self.next.get().min(self.names.len());
+        let (before, after) = self.names.split_at(next);
+        let at = after
             .iter()
-            .position(|n| {
-                n.len() == prefix.len() + name.len() && n.starts_with(prefix) && n.ends_with(name)
-            })
+            .position(is)
+            .map(|i| i + next)
+            .or_else(|| before.iter().position(is))
             .ok_or_else(|| DirectError::Decode(format!("column {prefix}{name}: not selected")))?;
+        self.next.set(at + 1);
         let at = c_int::try_from(at).unwrap_or(c_int::MAX);
         T::read(self, at)
             .map_err(|what| DirectError::Decode(format!("column {prefix}{name}: {what}")))

@@ -14,7 +14,7 @@ use crate::{
     models::{task_access, tasks, users},
     rate_limit,
     request_db::RequestDb,
-    security::AccessTokens,
+    security::{AccessTokens, TokenError},
 };
 
 /// The caller of an authenticated endpoint.
@@ -54,17 +54,13 @@ impl<S: AppState> FromRequestParts<S> for Access {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let token = bearer_token(parts)?;
-        let claims = AccessTokens::of(state.app())?
-            .validate(token)
-            .map_err(|_| ApiError::Unauthorized("invalid or expired token"))?;
-        let user_pid =
-            Uuid::try_parse(&claims.pid).map_err(|_| ApiError::Unauthorized("invalid token"))?;
-        let jti = claims
-            .claims
-            .get("jti")
-            .and_then(|v| v.as_str())
-            .and_then(|s| Uuid::try_parse(s).ok())
-            .ok_or(ApiError::Unauthorized("invalid token"))?;
+        let verified = AccessTokens::of(state.app())?
+            .verify(token)
+            .map_err(|err| match err {
+                TokenError::Invalid => ApiError::Unauthorized("invalid or expired token"),
+                TokenError::Claims => ApiError::Unauthorized("invalid token"),
+            })?;
+        let (jti, user_pid) = (verified.jti, verified.user_pid);
         Ok(Self { jti, user_pid })
     }
 }

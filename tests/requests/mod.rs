@@ -1,3 +1,4 @@
+mod access_tokens;
 mod auth;
 mod auth_account;
 mod auth_sessions;
