@@ -5,7 +5,7 @@
 //! with "database is locked". Here the pool is rebuilt with the settings on
 //! each connection: WAL (readers never block the writer), `synchronous=NORMAL`
 //! (safe with WAL), a busy timeout so writers queue instead of failing, and
-//! foreign keys on.
+//! foreign keys on, and temporary storage (statement journals) in memory.
 //!
 //! Each connection also gets SQLite's query-planner stability guarantee
 //! (`SQLITE_DBCONFIG_ENABLE_QPSG`). SeaORM binds `LIMIT` as a parameter
@@ -118,7 +118,10 @@ fn connection_settings(
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(SQLITE_BUSY_TIMEOUT)
         .foreign_keys(true)
-        .pragma("cache_size", format!("-{cache_kib}"));
+        .pragma("cache_size", format!("-{cache_kib}"))
+        // The statement journals of a group commit's statements spill past
+        // 64 KiB: to memory, not to temporary files (docs/performance.md).
+        .pragma("temp_store", "memory");
     if background_checkpoints {
         o.pragma("wal_autocheckpoint", "0")
     } else {

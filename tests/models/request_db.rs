@@ -214,5 +214,7 @@ async fn the_apps_request_connections_have_every_setting() {
         assert_eq!(pragma(conn, "busy_timeout").await, "30000");
         assert_eq!(pragma(conn, "foreign_keys").await, "1");
         assert_eq!(pragma(conn, "cache_size").await, "-1024");
+        // Statement journals of the writer's batches stay in memory.
+        assert_eq!(pragma(conn, "temp_store").await, "2");
     }
 }
