@@ -91,7 +91,7 @@ pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
                 config.max_connections,
                 acquire_timeout,
             )
-            .with_direct_reads(cache_kib),
+            .with_direct_reads(DIRECT_READ_CACHE_KIB),
         ));
     }
     let tuned = Database::connect(options).await?;
@@ -102,6 +102,12 @@ pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
     }
     Ok(ctx)
 }
+
+/// The page cache of each direct-read connection ([`crate::direct_read`]):
+/// its reads are a few index pages each, and WAL mode empties a reader's
+/// cache whenever another connection has written, so a small one serves as
+/// well as a large one.
+pub const DIRECT_READ_CACHE_KIB: u32 = 256;
 
 /// How long a request waits for one of the request pool's connections
 /// unless `database.acquire_timeout` says otherwise (sqlx's default).
