@@ -18,14 +18,18 @@
 //! waits: where SQLite reports the database busy, or a value is of a type
 //! this path does not bind, [`DirectReads::rows`] gives `None` and the
 //! caller takes the usual path.
+mod bind;
 mod conn;
+mod row;
 
 use std::{
     path::PathBuf,
     sync::{Arc, Mutex, PoisonError},
 };
 
-pub use conn::{binds, DirectError, FromColumn, RawConn, Row};
+pub use bind::binds;
+pub use conn::{DirectError, RawConn};
+pub use row::{FromColumn, Row};
 use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, Statement};
 
 /// A type whose values are read from one row of a direct read.
