@@ -24,7 +24,7 @@ mod row;
 
 use std::{
     path::PathBuf,
-    sync::{Arc, Mutex, PoisonError},
+    sync::{Mutex, PoisonError},
 };
 
 pub use bind::binds;
@@ -122,15 +122,3 @@ pub trait ReadsDirect {
 
 impl ReadsDirect for DatabaseConnection {}
 impl ReadsDirect for DatabaseTransaction {}
-
-impl<T: ReadsDirect> ReadsDirect for &T {
-    fn direct(&self) -> Option<&DirectReads> {
-        (**self).direct()
-    }
-}
-
-impl<T: ReadsDirect> ReadsDirect for Arc<T> {
-    fn direct(&self) -> Option<&DirectReads> {
-        (**self).direct()
-    }
-}

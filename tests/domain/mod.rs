@@ -2,4 +2,5 @@ mod account;
 mod body;
 mod cursor;
 mod errors;
+mod listing;
 mod task;

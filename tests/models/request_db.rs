@@ -1,4 +1,4 @@
-//! The request path's own SQLite pool (src/request_db.rs).
+//! The request path's own SQLite pool (src/request_db/).
 use std::{str::FromStr, sync::Arc, time::Duration};
 
 use loco_rs::testing::prelude::*;
