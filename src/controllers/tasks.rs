@@ -53,9 +53,10 @@ async fn create(
     JsonObject(body): JsonObject,
 ) -> Result<Response> {
     let key = params::tasks::idempotency_key(&headers)?;
-    let hash = idempotency::request_hash(&body);
+    // Only a keyed request is compared with a stored one.
+    let hash = key.as_ref().map(|_| idempotency::request_hash(&body));
     let draft = params::tasks::draft(body)?;
-    if let Some(key) = key {
+    if let (Some(key), Some(hash)) = (key, hash) {
         let render = |task: &tasks::Model| {
             serde_json::to_string(&TaskResponse::from(task)).unwrap_or_default()
         };

@@ -51,9 +51,14 @@ impl Drop for Stmt {
     }
 }
 
+/// Prepared statements by their SQL. The SQL is the app's own (values are
+/// bound), so a fast hash does: SipHash over a page's SQL, twice per
+/// query, was a visible share of a GET (docs/performance.md, change 20).
+type Statements = HashMap<String, Stmt, foldhash::fast::RandomState>;
+
 /// An open read-only connection and its prepared statements.
 pub struct RawConn {
-    stmts: HashMap<String, Stmt>,
+    stmts: Statements,
     db: NonNull<ffi::sqlite3>,
 }
 
@@ -101,7 +106,7 @@ impl RawConn {
             });
         };
         let mut conn = Self {
-            stmts: HashMap::new(),
+            stmts: Statements::default(),
             db,
         };
         if code != ffi::SQLITE_OK {

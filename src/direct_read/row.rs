@@ -31,9 +31,7 @@ impl<'a> Row<'a> {
     /// [`DirectError::Decode`] when there is no such column or it does not
     /// read as `T`.
     pub fn get<T: FromColumn>(&self, prefix: &str, name: &str) -> Result<T, DirectError> {
-        let is = |n: &String| {
-            n.len() == prefix.len() + name.len() && n.starts_with(prefix) && n.ends_with(name)
-        };
+        let is = |n: &String| is_named(n.as_bytes(), prefix.as_bytes(), name.as_bytes());
         // Fields are mostly read in select order: look after the last one first.
         let next = self.next.get().min(self.names.len());
         let (before, after) = self.names.split_at(next);
@@ -91,6 +89,19 @@ impl<'a> Row<'a> {
     fn text(&self, at: c_int) -> Result<&str, &'static str> {
         std::str::from_utf8(self.bytes(at, ffi::SQLITE_TEXT)?).map_err(|_| "not UTF-8")
     }
+}
+
+/// Whether `column` is `prefix` followed by `name`, compared byte by byte in
+/// place. Column names are a few bytes long, and a call to libc's `memcmp`
+/// per comparison (what `starts_with`/`ends_with` compile to) cost more than
+/// the loop: on the benchmark machine its AVX-512 variant was 14% of a
+/// page's CPU (docs/performance.md, change 20).
+fn is_named(column: &[u8], prefix: &[u8], name: &[u8]) -> bool {
+    column.len() == prefix.len() + name.len()
+        && column
+            .iter()
+            .zip(prefix.iter().chain(name))
+            .all(|(a, b)| a == b)
 }
 
 /// A field type read from a column, as sqlx decodes it for SQLite.

@@ -6,7 +6,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 pub use super::_entities::tasks::{self, ActiveModel, Column, Entity, Model};
-use super::task_changes::{completed_at_after, remind_at, Fields};
+use super::task_changes::{completed_at_after, keep_changes_only, remind_at, Fields};
 pub use super::task_changes::{TaskDraft, TaskPatch};
 pub use super::task_keyset::{decode_key, KeyValue};
 pub use super::task_listing::{list_select, ListQuery, ListedTask};
@@ -156,6 +156,7 @@ impl Model {
             };
             let rearm = fields.due_at(owner) != current.due_at;
             fields.write(&mut task, owner, at, rearm);
+            keep_changes_only(&mut task, &current);
             let written = Entity::update_many()
                 .set(task)
                 .filter(Column::Id.eq(current.id))

@@ -117,6 +117,109 @@ async fn every_write_bumps_the_version_and_updated_at() {
     assert_eq!(replaced.created_at, task.created_at);
 }
 
+/// Counts the updates of `tasks` that name any column a priority change
+/// leaves alone (an `UPDATE OF` trigger fires when the `SET` names the
+/// column, changed or not); dropped again by [`drop_untouched_counter`].
+async fn count_updates_of_other_columns(db: &sea_orm::DatabaseConnection) {
+    use sea_orm::ConnectionTrait;
+    let columns = "title, description, status, due_at, due_on, remind_at, search_text, \
+                   completed_at, reminder_sent_at, overdue_sent_at";
+    drop_untouched_counter(db).await;
+    db.execute_unprepared(
+        "CREATE TABLE touched (n INTEGER NOT NULL); INSERT INTO touched VALUES (0)",
+    )
+    .await
+    .unwrap();
+    let trigger = if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        db.execute_unprepared(
+            "CREATE FUNCTION bump_touched() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN UPDATE touched SET n = n + 1; RETURN NULL; END $$",
+        )
+        .await
+        .unwrap();
+        format!("CREATE TRIGGER touched AFTER UPDATE OF {columns} ON tasks FOR EACH ROW EXECUTE FUNCTION bump_touched()")
+    } else {
+        format!("CREATE TRIGGER touched AFTER UPDATE OF {columns} ON tasks BEGIN UPDATE touched SET n = n + 1; END")
+    };
+    db.execute_unprepared(&trigger).await.unwrap();
+}
+
+async fn drop_untouched_counter(db: &sea_orm::DatabaseConnection) {
+    use sea_orm::ConnectionTrait;
+    let postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
+    let drops = if postgres {
+        "DROP TRIGGER IF EXISTS touched ON tasks; DROP FUNCTION IF EXISTS bump_touched(); \
+         DROP TABLE IF EXISTS touched"
+    } else {
+        "DROP TRIGGER IF EXISTS touched; DROP TABLE IF EXISTS touched"
+    };
+    db.execute_unprepared(drops).await.unwrap();
+}
+
+async fn touched(db: &sea_orm::DatabaseConnection) -> i64 {
+    use sea_orm::ConnectionTrait;
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT n FROM touched",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<i32>(0).map(i64::from).unwrap()
+}
+
+#[tokio::test]
+#[serial]
+async fn an_update_sets_only_the_columns_it_changes() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &boot.app_context.db;
+    let ann = user(db, "ann@example.com").await;
+    let mut due = draft("report");
+    due.due = Some(DueDate::Date(NaiveDate::from_ymd_opt(2031, 5, 1).unwrap()));
+    let task = tasks::Model::create_for_owner(db, &ann, due.clone())
+        .await
+        .unwrap();
+    count_updates_of_other_columns(db).await;
+
+    let urgent = TaskPatch {
+        priority: Some(Priority::Urgent),
+        ..no_change()
+    };
+    let patched = tasks::Model::patch_for_owner(db, &ann, task.clone(), urgent, None)
+        .await
+        .unwrap();
+    let after_priority = touched(db).await;
+    due.priority = Priority::Urgent;
+    let replaced = tasks::Model::replace_for_owner(db, &ann, patched.clone(), due, None)
+        .await
+        .unwrap();
+    let after_same_put = touched(db).await;
+    let retitled = TaskPatch {
+        title: Some(TaskTitle::parse("final report").unwrap()),
+        ..no_change()
+    };
+    let renamed = tasks::Model::patch_for_owner(db, &ann, replaced.clone(), retitled, None)
+        .await
+        .unwrap();
+    let after_title = touched(db).await;
+    drop_untouched_counter(db).await;
+
+    assert_eq!((after_priority, after_same_put, after_title), (0, 0, 1));
+    assert_eq!(patched.priority, Priority::Urgent.rank());
+    assert_eq!(
+        (patched.title.as_str(), patched.due_on),
+        ("report", task.due_on)
+    );
+    assert_eq!(
+        (patched.version, replaced.version, renamed.version),
+        (2, 3, 4)
+    );
+    assert_eq!(renamed.title, "final report");
+    assert_eq!(renamed.search_text, "final report");
+    assert_eq!(read(db, &ann, &task).await, renamed);
+}
+
 #[tokio::test]
 #[serial]
 async fn completed_at_is_kept_while_complete_and_cleared_on_reopen() {
