@@ -7,7 +7,10 @@ use loco_rs::{
     bgworker::{BackgroundWorker, Queue},
     boot::{create_app, BootResult, StartMode},
     config::Config,
-    controller::AppRoutes,
+    controller::{
+        middleware::{self as loco_middleware, MiddlewareLayer, MiddlewareStackExt},
+        AppRoutes,
+    },
     db::truncate_table,
     environment::Environment,
     task::Tasks,
@@ -19,6 +22,7 @@ use crate::{
     controllers, errors, initializers,
     models::_entities::{idempotency_keys, notifications, sessions, tasks, users},
     rate_limit::{self, RateLimits},
+    request_span::RequestSpan,
     security::{AccessTokens, Passwords},
     settings::{self, Settings},
 };
@@ -66,6 +70,14 @@ impl Hooks for App {
         ctx.shared_store.insert(limits);
         ctx.shared_store.insert(Arc::new(parsed));
         initializers::database::tune_sqlite(ctx).await
+    }
+
+    /// Loco's stack, with a lighter span per request ([`RequestSpan`]).
+    fn middlewares(ctx: &AppContext) -> Vec<Box<dyn MiddlewareLayer>> {
+        let mut stack = loco_middleware::default_middleware_stack(ctx);
+        let logger = ctx.config.server.middlewares.logger.as_ref();
+        stack.replace("logger", Box::new(RequestSpan::new(logger)));
+        stack
     }
 
     /// Unknown paths get a problem+json 404 (inside the middleware stack,

@@ -11,6 +11,7 @@ pub mod models;
 pub mod params;
 pub mod rate_limit;
 pub mod request_db;
+pub mod request_span;
 pub mod security;
 pub mod settings;
 pub mod tasks;

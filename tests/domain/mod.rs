@@ -3,4 +3,5 @@ mod body;
 mod cursor;
 mod errors;
 mod listing;
+mod request_span;
 mod task;

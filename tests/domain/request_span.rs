@@ -1,0 +1,64 @@
+//! The span of each request (src/request_span.rs): what a request logs
+//! carries its request id, method and path, and never its query string.
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::{routing::get, Router};
+use axum_test::TestServer;
+use loco_rs::controller::middleware::request_id::request_id_middleware;
+use tower_http::trace::TraceLayer;
+
+/// Log lines written by a subscriber, kept in memory.
+#[derive(Clone, Default)]
+struct Lines(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Lines {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+async fn fails() -> &'static str {
+    tracing::error!("internal error");
+    "logged"
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn what_a_request_logs_names_its_request_id_method_and_path() {
+    let lines = Lines::default();
+    let writer = lines.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_writer(move || writer.clone())
+        .finish();
+    let _default = tracing::subscriber::set_default(subscriber);
+    let app = Router::new()
+        .route("/tasks", get(fails))
+        .layer(TraceLayer::new_for_http().make_span_with(taskforge::request_span::span))
+        .layer(axum::middleware::from_fn(request_id_middleware));
+    let server = TestServer::new(app).unwrap();
+
+    let response = server
+        .get("/tasks")
+        .add_query_param("q", "secret-term")
+        .add_header("x-request-id", "req-42")
+        .await;
+
+    response.assert_text("logged");
+    let logged = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+    let line: serde_json::Value = serde_json::from_str(logged.lines().next().unwrap()).unwrap();
+    assert_eq!(line["fields"]["message"], "internal error");
+    let span = &line["span"];
+    assert_eq!(span["name"], "http-request");
+    assert_eq!(span["request_id"], "req-42");
+    assert_eq!(span["http.method"], "GET");
+    assert_eq!(span["http.path"], "/tasks");
+    assert!(!logged.contains("secret-term"), "{logged}");
+}
