@@ -227,3 +227,30 @@ fn an_operators_own_mmap_threshold_wins_over_the_built_in_one() {
     ));
     assert!(!tuned_by_operator(false, Some("glibc.malloc.arena_max=2")));
 }
+
+#[test]
+fn mimalloc_keeps_off_huge_pages_and_leaves_large_buffers_to_the_os() {
+    use taskforge::initializers::memory::{
+        huge_pages_disabled, mimalloc_option, tune_mimalloc, MimallocOption,
+    };
+    assert!(std::env::var_os("MIMALLOC_ALLOW_THP").is_none());
+    assert!(std::env::var_os("MIMALLOC_ARENA_MAX_OBJECT_SIZE").is_none());
+    assert!(std::env::var_os("MIMALLOC_ARENA_EAGER_COMMIT").is_none());
+    // mimalloc's own defaults: huge pages allowed, 2 GiB objects in arenas,
+    // arenas committed whole where the OS overcommits (2).
+    assert_eq!(mimalloc_option(MimallocOption::AllowThp), 1);
+    assert_eq!(
+        mimalloc_option(MimallocOption::ArenaMaxObjectKib),
+        2 * 1024 * 1024
+    );
+    assert_eq!(mimalloc_option(MimallocOption::ArenaEagerCommit), 2);
+
+    assert!(!huge_pages_disabled());
+
+    tune_mimalloc();
+
+    assert!(huge_pages_disabled());
+    assert_eq!(mimalloc_option(MimallocOption::AllowThp), 0);
+    assert_eq!(mimalloc_option(MimallocOption::ArenaMaxObjectKib), 1024);
+    assert_eq!(mimalloc_option(MimallocOption::ArenaEagerCommit), 0);
+}
