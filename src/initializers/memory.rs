@@ -55,7 +55,11 @@ mod mi_option {
 ///   grow RSS by 2 MiB at a time (42 → 51–56 MB under the benchmark's
 ///   workloads). mimalloc reads its own `allow_thp` option when the process
 ///   loads, before `main`, so the process's switch is used
-///   (`PR_SET_THP_DISABLE`, which is what mimalloc does with that option);
+///   (`PR_SET_THP_DISABLE`, which is what mimalloc does with that option).
+///   mimalloc is also built without its `MADV_HUGEPAGE` advice (feature
+///   `no_thp`): the arena it maps before `main` would otherwise get two huge
+///   pages for the few allocations made before `main` (4 MB resident for
+///   the life of the process, where the kernel's THP mode is `madvise`);
 /// - objects over 1 MiB straight from the OS and back to it when freed: an
 ///   Argon2 buffer (19 MiB per password hash) would otherwise stay in an
 ///   arena until purged, a second later (107 MB in the login storm instead
