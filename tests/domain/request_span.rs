@@ -62,3 +62,54 @@ async fn what_a_request_logs_names_its_request_id_method_and_path() {
     assert_eq!(span["http.path"], "/tasks");
     assert!(!logged.contains("secret-term"), "{logged}");
 }
+
+/// The app's own stack (`App::middlewares`) runs requests in this span, not
+/// in Loco's, which would log the full URI and the user agent.
+#[tokio::test]
+#[serial_test::serial]
+async fn the_apps_requests_run_in_this_span() {
+    use loco_rs::testing::prelude::request;
+    use taskforge::app::App;
+
+    let lines = Lines::default();
+    let writer = lines.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _default = tracing::subscriber::set_default(subscriber);
+
+    request::<App, _, _>(|server, _ctx| async move {
+        server
+            .get("/tasks")
+            .add_query_param("q", "secret-term")
+            .add_header("x-request-id", "req-43")
+            .add_header("user-agent", "agent-007")
+            .await
+            .assert_status(axum::http::StatusCode::UNAUTHORIZED);
+    })
+    .await;
+
+    let logged = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+    let spans: Vec<serde_json::Value> = logged
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|line| line["span"]["request_id"] == "req-43")
+        .map(|line| line["span"].clone())
+        .collect();
+    assert!(!spans.is_empty(), "{logged}");
+    for span in spans {
+        assert_eq!(
+            span,
+            serde_json::json!({
+                "name": "http-request",
+                "request_id": "req-43",
+                "http.method": "GET",
+                "http.path": "/tasks",
+            })
+        );
+    }
+    assert!(!logged.contains("secret-term"), "{logged}");
+    assert!(!logged.contains("agent-007"), "{logged}");
+}
