@@ -19,7 +19,7 @@ use loco_rs::{
 use migration::Migrator;
 
 use crate::{
-    controllers, errors, initializers,
+    controllers, db, errors, initializers,
     models::_entities::{idempotency_keys, notifications, sessions, tasks, users},
     rate_limit::{self, RateLimits},
     request_span::RequestSpan,
@@ -68,8 +68,9 @@ impl Hooks for App {
             limits.prune_periodically(rate_limit::PRUNE_EVERY);
         }
         ctx.shared_store.insert(limits);
+        let cache_kib = parsed.sqlite_cache_kib.get();
         ctx.shared_store.insert(Arc::new(parsed));
-        initializers::database::tune_sqlite(ctx).await
+        db::sqlite::tune_sqlite(ctx, cache_kib).await
     }
 
     /// Loco's stack, with a lighter span per request ([`RequestSpan`]).

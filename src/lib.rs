@@ -1,16 +1,14 @@
 pub mod app;
 pub mod controllers;
-pub mod direct_read;
+pub mod db;
 pub mod domain;
 pub mod errors;
 pub mod extractors;
-pub mod group_commit;
 pub mod initializers;
 pub mod mailers;
 pub mod models;
 pub mod params;
 pub mod rate_limit;
-pub mod request_db;
 pub mod request_span;
 pub mod security;
 pub mod settings;

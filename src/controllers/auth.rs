@@ -14,16 +14,26 @@ use loco_rs::{app::AppContext, controller::Routes};
 use sea_orm::EntityTrait;
 
 use crate::{
+    db::Db,
+    domain::account::Email,
     errors::ApiError,
     extractors::{
         auth::CurrentUser,
         json::{JsonObject, OptionalJsonObject},
     },
     mailers::auth::AuthMailer,
-    models::{sessions, tasks, users},
-    params::{self, schema as req},
+    models::{
+        sessions, tasks,
+        users::{self, ProfilePatch},
+    },
+    params::{
+        self,
+        auth::{
+            ForgotRequest, LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest,
+            ResetRequest,
+        },
+    },
     rate_limit,
-    request_db::RequestDb,
     security::Passwords,
     settings::Settings,
     views::{
@@ -57,7 +67,7 @@ fn refresh_ttl(settings: &Settings) -> Duration {
 /// Create an account.
 #[utoipa::path(post, path = "/auth/register", operation_id = "register",
     tag = "auth",
-    request_body = req::RegisterRequest,
+    request_body = RegisterRequest,
     responses(
         (status = 201, description = "The new account", body = UserResponse),
         (status = 409, response = problem::EmailTaken),
@@ -66,8 +76,8 @@ async fn register(
     State(ctx): State<Arc<AppContext>>,
     JsonObject(body): JsonObject,
 ) -> Result<Response> {
-    let db = RequestDb::of(&ctx);
-    let input = params::auth::register(body)?;
+    let db = Db::of(&ctx);
+    let input = RegisterRequest::parse(body)?;
     rate_limit::auth_attempt(None)?;
     let password_hash = Passwords::of(&ctx)?.hash(input.password.expose()).await?;
     let user = users::Model::register(
@@ -85,7 +95,7 @@ async fn register(
 /// Log in: a new session (token pair).
 #[utoipa::path(post, path = "/auth/login", operation_id = "login",
     tag = "auth",
-    request_body = req::LoginRequest,
+    request_body = LoginRequest,
     responses(
         (status = 200, description = "A new session", body = SessionResponse),
         (status = 401, response = problem::InvalidCredentials),
@@ -94,11 +104,11 @@ async fn login(
     State(ctx): State<Arc<AppContext>>,
     JsonObject(body): JsonObject,
 ) -> Result<Json<SessionResponse>> {
-    let db = RequestDb::of(&ctx);
-    let input = params::auth::login(body)?;
+    let db = Db::of(&ctx);
+    let input = LoginRequest::parse(body)?;
     rate_limit::auth_attempt(Some(&input.email))?;
     // An address that cannot be valid matches nobody; it still pays for one hash.
-    let user = match crate::domain::account::Email::parse(&input.email) {
+    let user = match Email::parse(&input.email) {
         Ok(email) => users::Model::find_by_email(&db, &email).await?,
         Err(_) => None,
     };
@@ -116,7 +126,7 @@ async fn login(
 /// Trade a refresh token for a new pair; the old refresh token and its access token die.
 #[utoipa::path(post, path = "/auth/refresh", operation_id = "refresh",
     tag = "auth",
-    request_body = req::RefreshRequest,
+    request_body = RefreshRequest,
     responses(
         (status = 200, description = "The rotated session", body = SessionResponse),
         (status = 401, response = problem::InvalidRefreshToken),
@@ -125,8 +135,8 @@ async fn refresh(
     State(ctx): State<Arc<AppContext>>,
     JsonObject(body): JsonObject,
 ) -> Result<Json<SessionResponse>> {
-    let db = RequestDb::of(&ctx);
-    let token = params::auth::refresh(body)?;
+    let db = Db::of(&ctx);
+    let token = RefreshRequest::parse(body)?.refresh_token;
     let settings = Settings::of(&ctx)?;
     let issued = sessions::Model::rotate(&db, &token, refresh_ttl(&settings)).await?;
     let user = users::Entity::find_by_id(issued.session.user_id)
@@ -140,7 +150,7 @@ async fn refresh(
 #[utoipa::path(post, path = "/auth/logout", operation_id = "logout",
     tag = "auth", security(("bearer" = [])),
     request_body(
-        content = Option<req::LogoutRequest>,
+        content = Option<LogoutRequest>,
         description = "Optional: no body ends this login only"
     ),
     responses((status = 204,
@@ -150,8 +160,8 @@ async fn logout(
     current: CurrentUser,
     OptionalJsonObject(body): OptionalJsonObject,
 ) -> Result<StatusCode> {
-    let db = RequestDb::of(&ctx);
-    if params::auth::logout(body)? {
+    let db = Db::of(&ctx);
+    if LogoutRequest::parse(body)?.all {
         sessions::Model::revoke_all(&db, current.user.id).await?;
     } else {
         sessions::Model::revoke_by_jti(&db, current.jti).await?;
@@ -162,14 +172,14 @@ async fn logout(
 /// Mail a single-use password-reset token (valid one hour), if the account exists.
 #[utoipa::path(post, path = "/auth/forgot", operation_id = "forgot_password",
     tag = "auth",
-    request_body = req::ForgotRequest,
+    request_body = ForgotRequest,
     responses((status = 202, description = "Accepted, whether or not the account exists")))]
 async fn forgot(
     State(ctx): State<Arc<AppContext>>,
     JsonObject(body): JsonObject,
 ) -> Result<StatusCode> {
-    let db = RequestDb::of(&ctx);
-    let email = params::auth::forgot(body)?;
+    let db = Db::of(&ctx);
+    let email = ForgotRequest::parse(body)?.email;
     rate_limit::auth_attempt(Some(email.as_str()))?;
     if let Some(user) = users::Model::find_by_email(&db, &email).await? {
         let settings = Settings::of(&ctx)?;
@@ -183,7 +193,7 @@ async fn forgot(
 /// Set a new password with a reset token; every login of the user is revoked.
 #[utoipa::path(post, path = "/auth/reset", operation_id = "reset_password",
     tag = "auth",
-    request_body = req::ResetRequest,
+    request_body = ResetRequest,
     responses(
         (status = 204, description = "Password changed"),
         (status = 400, response = problem::InvalidResetToken),
@@ -192,8 +202,8 @@ async fn reset(
     State(ctx): State<Arc<AppContext>>,
     JsonObject(body): JsonObject,
 ) -> Result<StatusCode> {
-    let db = RequestDb::of(&ctx);
-    let input = params::auth::reset(body)?;
+    let db = Db::of(&ctx);
+    let input = ResetRequest::parse(body)?;
     rate_limit::auth_attempt(None)?;
     let settings = Settings::of(&ctx)?;
     let password_hash = Passwords::of(&ctx)?.hash(input.password.expose()).await?;
@@ -219,14 +229,14 @@ async fn me(current: CurrentUser) -> Json<UserResponse> {
 /// Change the caller's name, timezone or reminder lead.
 #[utoipa::path(patch, path = "/auth/me", operation_id = "update_me",
     tag = "auth", security(("bearer" = [])),
-    request_body = req::ProfilePatch,
+    request_body = ProfilePatch,
     responses((status = 200, description = "The updated account", body = UserResponse)))]
 async fn update_me(
     State(ctx): State<Arc<AppContext>>,
     current: CurrentUser,
     JsonObject(body): JsonObject,
 ) -> Result<Json<UserResponse>> {
-    let db = RequestDb::of(&ctx);
+    let db = Db::of(&ctx);
     let change = params::auth::profile(body)?;
     let before = (
         current.user.timezone.clone(),

@@ -1,6 +1,6 @@
 //! The API describing itself: `GET /openapi.json`, an OpenAPI 3.1 document
 //! generated from the handlers' `#[utoipa::path]` attributes and the schemas
-//! of `views/`, `params/` and `errors/`; and `GET /docs`, Swagger UI served
+//! derived on the request shapes, the domain values, the views and `errors/`; and `GET /docs`, Swagger UI served
 //! from the crate itself (no CDN). `docs/api.md` has the details.
 use std::sync::{Arc, LazyLock};
 
@@ -11,18 +11,16 @@ use axum::{
     routing::get,
 };
 use loco_rs::controller::Routes;
-use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 use utoipa_swagger_ui::Config;
 
 use crate::{
     controllers::{auth, notifications, tasks},
+    domain::listing::SearchTerms,
     errors::{ApiError, FieldError, Problem},
-    params::schema::SearchText,
     views::{
         openapi::{self, Conventions},
         responses as problem,
-        schema::DocsFile,
     },
 };
 
@@ -45,7 +43,7 @@ pub const SPEC_PATH: &str = "/openapi.json";
         notifications::list, notifications::mark_read,
         ping, health, readiness, openapi_json, docs_page, docs_file,
     ),
-    components(schemas(Problem, FieldError, DocsFile, SearchText), responses(
+    components(schemas(Problem, FieldError, DocsFile, SearchTerms), responses(
         problem::MalformedRequest, problem::BadQuery, problem::InvalidResetToken,
         problem::Unauthorized, problem::InvalidCredentials, problem::InvalidRefreshToken,
         problem::NotFound, problem::EmailTaken, problem::IdempotencyConflict,
@@ -71,29 +69,26 @@ pub fn spec() -> serde_json::Value {
     serde_json::from_str(&SPEC).unwrap_or_default()
 }
 
-/// `{"ok": true}` of Loco's health checks.
-#[derive(Serialize, ToSchema)]
-pub struct Health {
-    pub ok: bool,
-}
-
 // Loco serves the health checks; these functions only carry their docs.
 /// Liveness: the process answers.
 #[utoipa::path(get, path = "/_ping", tag = "operations",
-    responses((status = 200, description = "Alive", body = Health)))]
+    responses((status = 200, description = "Alive", body = Object,
+        example = json!({"ok": true}))))]
 #[allow(dead_code)]
 fn ping() {}
 
 /// Liveness: the process answers.
 #[utoipa::path(get, path = "/_health", tag = "operations",
-    responses((status = 200, description = "Alive", body = Health)))]
+    responses((status = 200, description = "Alive", body = Object,
+        example = json!({"ok": true}))))]
 #[allow(dead_code)]
 fn health() {}
 
 /// Readiness: the database (and the queue) can be reached.
 #[utoipa::path(get, path = "/_readiness", tag = "operations",
     responses(
-        (status = 200, description = "Ready", body = Health),
+        (status = 200, description = "Ready", body = Object,
+        example = json!({"ok": true})),
         (status = 503, response = problem::Unavailable),
     ))]
 #[allow(dead_code)]
@@ -152,10 +147,8 @@ static UI_CONFIG: LazyLock<Arc<Config<'static>>> = LazyLock::new(|| {
         (status = 404, response = problem::NotFound),
     ))]
 async fn docs_file(Path(file): Path<String>) -> Result<Response, ApiError> {
-    if !DocsFile::NAMES.contains(&file.as_str()) {
-        return Err(ApiError::NotFound);
-    }
-    let served = utoipa_swagger_ui::serve(&file, UI_CONFIG.clone())
+    let file = DocsFile::parse(&file).ok_or(ApiError::NotFound)?;
+    let served = utoipa_swagger_ui::serve(file.name(), UI_CONFIG.clone())
         .map_err(|e| ApiError::internal(e.to_string()))?
         .ok_or(ApiError::NotFound)?;
     Ok((
@@ -163,6 +156,68 @@ async fn docs_file(Path(file): Path<String>) -> Result<Response, ApiError> {
         served.bytes.into_owned(),
     )
         .into_response())
+}
+
+/// A file of the docs page: the only names `/docs/{file}` serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
+pub enum DocsFile {
+    #[schema(rename = "swagger-ui.css")]
+    SwaggerUiCss,
+    #[schema(rename = "index.css")]
+    IndexCss,
+    #[schema(rename = "swagger-ui-bundle.js")]
+    Bundle,
+    #[schema(rename = "swagger-ui-standalone-preset.js")]
+    StandalonePreset,
+    #[schema(rename = "swagger-initializer.js")]
+    Initializer,
+    #[schema(rename = "favicon-32x32.png")]
+    Favicon32,
+    #[schema(rename = "favicon-16x16.png")]
+    Favicon16,
+}
+
+impl DocsFile {
+    const ALL: [Self; 7] = [
+        Self::SwaggerUiCss,
+        Self::IndexCss,
+        Self::Bundle,
+        Self::StandalonePreset,
+        Self::Initializer,
+        Self::Favicon32,
+        Self::Favicon16,
+    ];
+
+    /// Every file name, as in the path.
+    pub const NAMES: [&'static str; 7] = [
+        Self::SwaggerUiCss.name(),
+        Self::IndexCss.name(),
+        Self::Bundle.name(),
+        Self::StandalonePreset.name(),
+        Self::Initializer.name(),
+        Self::Favicon32.name(),
+        Self::Favicon16.name(),
+    ];
+
+    /// The file name, as in the path.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::SwaggerUiCss => "swagger-ui.css",
+            Self::IndexCss => "index.css",
+            Self::Bundle => "swagger-ui-bundle.js",
+            Self::StandalonePreset => "swagger-ui-standalone-preset.js",
+            Self::Initializer => "swagger-initializer.js",
+            Self::Favicon32 => "favicon-32x32.png",
+            Self::Favicon16 => "favicon-16x16.png",
+        }
+    }
+
+    /// The file `name` names, if it is one of the page's.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
 }
 
 pub fn routes() -> Routes {

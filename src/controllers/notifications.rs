@@ -11,11 +11,11 @@ use axum::{
 use loco_rs::{app::AppContext, controller::Routes};
 
 use crate::{
+    db::Db,
     errors::ApiError,
-    extractors::{auth::CurrentUser, query::QueryParams},
+    extractors::auth::CurrentUser,
     models::notifications,
-    params::{self, schema as req},
-    request_db::RequestDb,
+    params::{self, notifications::NotificationListQuery, query::QueryParams},
     settings::Settings,
     views::{
         notifications::{NotificationPage, NotificationResponse},
@@ -28,7 +28,7 @@ type Result<T> = std::result::Result<T, ApiError>;
 /// The caller's notifications, newest first.
 #[utoipa::path(get, path = "/notifications", operation_id = "list_notifications",
     tag = "notifications", security(("bearer" = [])),
-    params(req::NotificationListQuery),
+    params(NotificationListQuery),
     responses(
         (status = 200, description = "A page of notifications", body = NotificationPage),
         (status = 400, response = problem::BadQuery),
@@ -38,21 +38,21 @@ async fn list(
     current: CurrentUser,
     query: QueryParams,
 ) -> Result<Json<NotificationPage>> {
-    let db = RequestDb::of(&ctx);
+    let db = Db::of(&ctx);
     let settings = Settings::of(&ctx)?;
-    let page = params::notifications::list(&query, &settings.cursor_key)?;
+    let page = NotificationListQuery::parse(&query, &settings.cursor_key)?;
     let (rows, more) = notifications::Model::list_for_owner(
         &db,
         current.user.id,
-        page.unread_only,
+        page.unread,
         page.limit,
-        page.after,
+        page.cursor,
     )
     .await?;
     let next_cursor = rows
         .last()
         .filter(|_| more)
-        .map(|last| params::notifications::next_cursor(last, &page, &settings.cursor_key));
+        .map(|last| page.next_cursor(last, &settings.cursor_key));
     Ok(Json(NotificationPage {
         data: rows.iter().map(NotificationResponse::from).collect(),
         next_cursor,
@@ -72,7 +72,7 @@ async fn mark_read(
     current: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
-    let db = RequestDb::of(&ctx);
+    let db = Db::of(&ctx);
     let pid = params::notifications::notification_id(&id)?;
     notifications::Model::mark_read(&db, current.user.id, pid).await?;
     Ok(StatusCode::NO_CONTENT)

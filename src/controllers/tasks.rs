@@ -4,27 +4,30 @@ use std::sync::Arc;
 use axum::{
     extract::{Path, State},
     handler::Handler,
-    http::{header, HeaderMap, StatusCode},
-    response::{IntoResponse, Response},
+    http::StatusCode,
+    response::Response,
     routing::get_service,
     Json,
 };
 use loco_rs::{app::AppContext, controller::Routes};
+use serde_json::{Map, Value};
 
 use crate::{
+    db::Db,
     errors::ApiError,
     extractors::{
         auth::{Access, CurrentUser},
+        headers::{IdempotencyKey, IfMatch, IfNoneMatch},
         json::JsonObject,
-        preconditions::{etag, Preconditions},
-        query::QueryParams,
     },
-    models::{idempotency_keys as idempotency, tasks},
-    params::{self, schema as req},
-    request_db::RequestDb,
+    models::{
+        idempotency_keys::{self as idempotency, Created},
+        tasks::{self, TaskInput, TaskPatch},
+    },
+    params::{self, query::QueryParams, tasks::TaskListQuery},
     settings::Settings,
     views::{
-        responses as problem,
+        self, responses as problem,
         tasks::{TaskPage, TaskResponse},
     },
 };
@@ -34,8 +37,8 @@ type Result<T> = std::result::Result<T, ApiError>;
 /// Create a task.
 #[utoipa::path(post, path = "/tasks", operation_id = "create_task",
     tag = "tasks", security(("bearer" = [])),
-    params(req::IdempotencyHeader),
-    request_body = req::TaskInput,
+    params(IdempotencyKey),
+    request_body = TaskInput,
     responses(
         (status = 201,
             description = "Created (or the first response again, for a known `Idempotency-Key`)",
@@ -47,66 +50,34 @@ type Result<T> = std::result::Result<T, ApiError>;
         (status = 409, response = problem::IdempotencyConflict),
     ))]
 async fn create(
-    State(ctx): State<Arc<AppContext>>,
+    db: Db,
     current: CurrentUser,
-    headers: HeaderMap,
+    key: Result<IdempotencyKey>,
     JsonObject(body): JsonObject,
 ) -> Result<Response> {
-    let key = params::tasks::idempotency_key(&headers)?;
+    // The order of the answers stays 401, body (415/400), the key (422),
+    // the fields (422).
+    let key = key?.key;
     // Only a keyed request is compared with a stored one.
     let hash = key.as_ref().map(|_| idempotency::request_hash(&body));
-    let draft = params::tasks::draft(body)?;
-    if let (Some(key), Some(hash)) = (key, hash) {
-        let render = |task: &tasks::Model| {
-            serde_json::to_string(&TaskResponse::from(task)).unwrap_or_default()
-        };
-        let created =
-            idempotency::create_task(&ctx.db, &current.user, &key, &hash, draft, render).await?;
-        let status = StatusCode::from_u16(created.status).unwrap_or(StatusCode::CREATED);
-        let mut response = (
-            status,
-            [
-                (header::LOCATION, format!("/tasks/{}", created.task_pid)),
-                (header::CONTENT_TYPE, "application/json".to_string()),
-                (header::ETAG, etag(1)),
-            ],
-            created.body,
-        )
-            .into_response();
-        if created.replayed {
-            response.headers_mut().insert(
-                "idempotent-replayed",
-                axum::http::HeaderValue::from_static("true"),
-            );
+    let input = params::tasks::input(body)?;
+    let created = match (key, hash) {
+        (Some(key), Some(hash)) => {
+            let render = views::tasks::render;
+            idempotency::create_task(&db, &current.user, &key, &hash, input, render).await?
         }
-        return Ok(response);
-    }
-    let task = tasks::Model::create_for_owner(&RequestDb::of(&ctx), &current.user, draft).await?;
-    let location = format!("/tasks/{}", task.pid);
-    Ok((
-        StatusCode::CREATED,
-        [
-            (header::LOCATION, location),
-            (header::ETAG, etag(task.version)),
-        ],
-        Json(TaskResponse::from(&task)),
-    )
-        .into_response())
-}
-
-/// A task with its `ETag`.
-fn task_response(task: &tasks::Model) -> Response {
-    (
-        [(header::ETAG, etag(task.version))],
-        Json(TaskResponse::from(task)),
-    )
-        .into_response()
+        _ => {
+            let task = tasks::Model::create_for_owner(&db, &current.user, input).await?;
+            Created::first(&task, views::tasks::render(&task))
+        }
+    };
+    Ok(views::tasks::created(created))
 }
 
 /// The caller's tasks: filtered, searched, sorted, keyset-paginated.
 #[utoipa::path(get, path = "/tasks", operation_id = "list_tasks",
     tag = "tasks", security(("bearer" = [])),
-    params(req::TaskListQuery),
+    params(TaskListQuery),
     responses(
         (status = 200, description = "A page of tasks", body = TaskPage),
         (status = 400, response = problem::BadQuery),
@@ -117,8 +88,9 @@ async fn list(
     query: QueryParams,
 ) -> Result<Json<TaskPage>> {
     let settings = Settings::of(&ctx)?;
-    let page = params::tasks::list(&query, current.user.timezone(), &settings.cursor_key)?;
-    let db = RequestDb::of(&ctx);
+    let page =
+        TaskListQuery::parse(&query, current.user.timezone())?.into_page(&settings.cursor_key)?;
+    let db = Db::of(&ctx);
     let (rows, more) =
         tasks::Model::list_for_owner(&db, current.user.id, &page, chrono::Utc::now()).await?;
     let next_cursor = rows
@@ -134,7 +106,7 @@ async fn list(
 /// One task.
 #[utoipa::path(get, path = "/tasks/{id}", operation_id = "get_task",
     tag = "tasks", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The task's id"), req::IfNoneMatchHeader),
+    params(("id" = Uuid, Path, description = "The task's id"), IfNoneMatch),
     responses(
         (status = 200, description = "The task", body = TaskResponse,
             headers(("ETag" = String, description = "The task's version, a strong tag: `\"3\"`"))),
@@ -143,29 +115,25 @@ async fn list(
         (status = 404, response = problem::NotFound),
     ))]
 async fn show(
-    db: RequestDb,
+    db: Db,
     access: Access,
     Path(id): Path<String>,
-    preconditions: Preconditions,
+    if_none_match: IfNoneMatch,
 ) -> Result<Response> {
     let pid = params::tasks::task_id(&id);
     let (_caller, task) = access.with_task(&db, pid.as_ref().ok().copied()).await?;
     let task = task.ok_or(ApiError::NotFound)?;
-    if preconditions.not_modified(task.version) {
-        return Ok((
-            StatusCode::NOT_MODIFIED,
-            [(header::ETAG, etag(task.version))],
-        )
-            .into_response());
+    if if_none_match.not_modified(task.version) {
+        return Ok(views::tasks::not_modified(task.version));
     }
-    Ok(task_response(&task))
+    Ok(views::tasks::with_etag(&task))
 }
 
 /// Replace a task: omitted optional fields go back to their defaults.
 #[utoipa::path(put, path = "/tasks/{id}", operation_id = "replace_task",
     tag = "tasks", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The task's id"), req::IfMatchHeader),
-    request_body = req::TaskInput,
+    params(("id" = Uuid, Path, description = "The task's id"), IfMatch),
+    request_body = TaskInput,
     responses(
         (status = 200, description = "The replaced task", body = TaskResponse,
             headers(("ETag" = String, description = "The task's version, a strong tag: `\"3\"`"))),
@@ -173,32 +141,23 @@ async fn show(
         (status = 412, response = problem::PreconditionFailed),
     ))]
 async fn replace(
-    db: RequestDb,
+    db: Db,
     access: Access,
     Path(id): Path<String>,
-    preconditions: Preconditions,
+    if_match: IfMatch,
     body: Result<JsonObject>,
 ) -> Result<Response> {
-    // The order of the answers stays 401, body (415/400), 404 for an id
-    // that is not one, 422, 404 for a missing task.
-    let pid = params::tasks::task_id(&id);
-    let (current, task) = access.with_task(&db, pid.as_ref().ok().copied()).await?;
-    let JsonObject(body) = body?;
-    pid?;
-    let draft = params::tasks::draft(body)?;
-    let task = task.ok_or(ApiError::NotFound)?;
-    let if_match = preconditions.if_match.as_ref();
-    let task = tasks::Model::replace_for_owner(&db, &current.user, task, draft, if_match).await?;
-    Ok(task_response(&task))
+    let whole = |map| params::tasks::input(map).map(TaskPatch::from);
+    update(db, access, &id, if_match, body, whole).await
 }
 
 /// Change some fields of a task (JSON merge patch).
 #[utoipa::path(patch, path = "/tasks/{id}", operation_id = "patch_task",
     tag = "tasks", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The task's id"), req::IfMatchHeader),
+    params(("id" = Uuid, Path, description = "The task's id"), IfMatch),
     request_body(content(
-        (req::TaskPatch = "application/merge-patch+json"),
-        (req::TaskPatch = "application/json"),
+        (TaskPatch = "application/merge-patch+json"),
+        (TaskPatch = "application/json"),
     )),
     responses(
         (status = 200, description = "The patched task", body = TaskResponse,
@@ -207,43 +166,54 @@ async fn replace(
         (status = 412, response = problem::PreconditionFailed),
     ))]
 async fn patch(
-    db: RequestDb,
+    db: Db,
     access: Access,
     Path(id): Path<String>,
-    preconditions: Preconditions,
+    if_match: IfMatch,
     body: Result<JsonObject>,
+) -> Result<Response> {
+    update(db, access, &id, if_match, body, params::tasks::patch).await
+}
+
+/// PUT and PATCH: the body read by `parse` as a patch, applied to the task.
+async fn update(
+    db: Db,
+    access: Access,
+    id: &str,
+    if_match: IfMatch,
+    body: Result<JsonObject>,
+    parse: impl FnOnce(Map<String, Value>) -> Result<TaskPatch>,
 ) -> Result<Response> {
     // The order of the answers stays 401, body (415/400), 404 for an id
     // that is not one, 422, 404 for a missing task.
-    let pid = params::tasks::task_id(&id);
+    let pid = params::tasks::task_id(id);
     let (current, task) = access.with_task(&db, pid.as_ref().ok().copied()).await?;
     let JsonObject(body) = body?;
     pid?;
-    let patch = params::tasks::patch(body)?;
+    let patch = parse(body)?;
     let task = task.ok_or(ApiError::NotFound)?;
-    let if_match = preconditions.if_match.as_ref();
-    let task = tasks::Model::patch_for_owner(&db, &current.user, task, patch, if_match).await?;
-    Ok(task_response(&task))
+    let tags = if_match.tags.as_ref();
+    let task = tasks::Model::update_for_owner(&db, &current.user, task, &patch, tags).await?;
+    Ok(views::tasks::with_etag(&task))
 }
 
 /// Delete a task; a second DELETE is 404.
 #[utoipa::path(delete, path = "/tasks/{id}", operation_id = "delete_task",
     tag = "tasks", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The task's id"), req::IfMatchHeader),
+    params(("id" = Uuid, Path, description = "The task's id"), IfMatch),
     responses(
         (status = 204, description = "Deleted"),
         (status = 404, response = problem::NotFound),
         (status = 412, response = problem::PreconditionFailed),
     ))]
 async fn remove(
-    db: RequestDb,
+    db: Db,
     current: CurrentUser,
     Path(id): Path<String>,
-    preconditions: Preconditions,
+    if_match: IfMatch,
 ) -> Result<StatusCode> {
     let pid = params::tasks::task_id(&id)?;
-    tasks::Model::delete_for_owner(&db, current.user.id, pid, preconditions.if_match.as_ref())
-        .await?;
+    tasks::Model::delete_for_owner(&db, current.user.id, pid, if_match.tags.as_ref()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -7,6 +7,9 @@ use validator::ValidateEmail;
 pub struct Email(String);
 
 impl Email {
+    /// The longest address (RFC 5321's path limit).
+    pub const MAX: usize = 254;
+
     /// # Errors
     /// A message when the address is not a plausible email (RFC 5321 length limit included).
     pub fn parse(raw: &str) -> Result<Self, String> {
@@ -14,7 +17,7 @@ impl Email {
         if trimmed.is_empty() {
             return Err("must not be blank".into());
         }
-        if trimmed.chars().count() > 254 || !trimmed.validate_email() {
+        if trimmed.chars().count() > Self::MAX || !trimmed.validate_email() {
             return Err("must be a valid email address".into());
         }
         Ok(Self(trimmed.to_string()))
@@ -72,6 +75,8 @@ impl Password {
 pub struct PersonName(String);
 
 impl PersonName {
+    pub const MAX: usize = 100;
+
     /// # Errors
     /// A message when blank or longer than 100 characters.
     pub fn parse(raw: &str) -> Result<Self, String> {
@@ -79,8 +84,8 @@ impl PersonName {
         if trimmed.is_empty() {
             return Err("must not be blank".into());
         }
-        if trimmed.chars().count() > 100 {
-            return Err("must be at most 100 characters".into());
+        if trimmed.chars().count() > Self::MAX {
+            return Err(format!("must be at most {} characters", Self::MAX));
         }
         Ok(Self(trimmed.to_string()))
     }

@@ -1,7 +1,7 @@
 //! Reading a JSON object body field by field, collecting every error.
 use serde_json::{Map, Value};
 
-use crate::errors::{ApiError, FieldErrors};
+use crate::errors::FieldErrors;
 
 /// Fields any resource may echo back from a read; they are ignored on input.
 pub const READ_ONLY_FIELDS: &[&str] = &["id", "created_at", "updated_at", "completed_at"];
@@ -13,8 +13,9 @@ pub struct Body {
 }
 
 /// A field of a merge patch: absent, explicitly `null`, or a value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Patch<T> {
+    #[default]
     Absent,
     Null,
     Value(T),
@@ -107,16 +108,33 @@ impl Body {
         self.errors.take(field, result).unwrap_or(false)
     }
 
-    /// Ends reading: the validation error if anything failed.
+    /// Ends reading: every field error, if anything failed.
     ///
     /// # Errors
-    /// [`ApiError::Validation`] naming every offending field.
-    pub fn finish(self) -> Result<(), ApiError> {
+    /// [`FieldErrors`] naming every offending field.
+    pub fn finish(self) -> Result<(), FieldErrors> {
         self.errors.into_result()
     }
 }
 
+impl<T> From<Option<T>> for Patch<T> {
+    /// A whole value as a patch: `None` sets `null`.
+    fn from(value: Option<T>) -> Self {
+        value.map_or(Self::Null, Self::Value)
+    }
+}
+
 impl<T> Patch<T> {
+    /// Applies this patch field to `target`: a value sets it (as `convert`
+    /// makes it), `null` clears it, absent leaves it.
+    pub fn apply_to<U>(&self, target: &mut Option<U>, convert: impl FnOnce(&T) -> U) {
+        match self {
+            Self::Absent => {}
+            Self::Null => *target = None,
+            Self::Value(value) => *target = Some(convert(value)),
+        }
+    }
+
     /// The value to store when this patch field is used as a full replacement
     /// (PUT): absent and `null` both mean "the default".
     pub fn into_option(self) -> Option<T> {

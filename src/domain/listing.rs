@@ -205,6 +205,23 @@ pub fn parse_terms(raw: &str) -> Result<Vec<String>, String> {
     Ok(terms)
 }
 
+/// The words of a search (`q`): lowercased, at least one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchTerms(Vec<String>);
+
+impl SearchTerms {
+    /// # Errors
+    /// As [`parse_terms`].
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        parse_terms(raw).map(Self)
+    }
+
+    #[must_use]
+    pub fn into_words(self) -> Vec<String> {
+        self.0
+    }
+}
+
 /// The text `q` is matched against: title and description, lowercased the
 /// same way as the terms.
 #[must_use]

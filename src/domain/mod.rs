@@ -1,7 +1,11 @@
-//! Small value types with a `parse` constructor: once you hold one, it is valid.
-//! Controllers parse request input into these; models only ever see them.
+//! Small value types with a `parse` constructor: once you hold one, it is
+//! valid. Request input is parsed into these; models only ever see them.
+//! A failed parse is a message (`String`) or [`crate::errors::FieldErrors`],
+//! never an HTTP error: `errors/` turns those into a 422.
 pub mod account;
 pub mod body;
 pub mod cursor;
+pub mod etag;
 pub mod listing;
+mod schema;
 pub mod task;

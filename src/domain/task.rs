@@ -24,6 +24,11 @@ impl TaskTitle {
     }
 
     #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    #[must_use]
     pub fn into_inner(self) -> String {
         self.0
     }
@@ -43,6 +48,11 @@ impl TaskDescription {
             return Err(format!("must be at most {} characters", Self::MAX));
         }
         Ok(Self(raw.to_string()))
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 
     #[must_use]

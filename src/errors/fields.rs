@@ -52,15 +52,22 @@ impl FieldErrors {
         }
     }
 
-    /// `Ok(())` when nothing was recorded, otherwise the validation error.
+    /// `Ok(())` when nothing was recorded, otherwise these errors (a 422
+    /// once they reach the handler: `From<FieldErrors> for ApiError`).
     ///
     /// # Errors
-    /// [`ApiError::Validation`] with every recorded field.
-    pub fn into_result(self) -> Result<(), ApiError> {
+    /// Every recorded field.
+    pub fn into_result(self) -> Result<(), Self> {
         if self.is_empty() {
             Ok(())
         } else {
-            Err(ApiError::Validation(self))
+            Err(self)
         }
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(errors: FieldErrors) -> Self {
+        Self::Validation(errors)
     }
 }

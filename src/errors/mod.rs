@@ -6,6 +6,7 @@
 //! into the same shape. `docs/errors.md` lists every `type`.
 mod fields;
 mod problem;
+mod rate_limit;
 
 use axum::{
     http::{header, HeaderValue, StatusCode},
@@ -14,6 +15,9 @@ use axum::{
 
 pub use fields::{FieldError, FieldErrors};
 pub use problem::{normalize_response, not_found, Problem, PROBLEM_JSON};
+pub use rate_limit::{
+    RateLimitHeaders, RATELIMIT_LIMIT, RATELIMIT_POLICY, RATELIMIT_REMAINING, RATELIMIT_RESET,
+};
 
 /// Every failure a request can end in. Each variant names its HTTP status.
 #[derive(Debug, thiserror::Error)]
@@ -65,7 +69,7 @@ pub enum ApiError {
     RateLimited {
         /// Whole seconds, at least 1, until a request can pass again.
         retry_after_secs: u64,
-        status: crate::rate_limit::Status,
+        status: RateLimitHeaders,
         /// Which limit: per client address, per email, per user.
         detail: &'static str,
     },

@@ -4,16 +4,14 @@ use axum::{
     extract::FromRequestParts,
     http::{header, request::Parts},
 };
-use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::{
-    direct_read::ReadsDirect,
+    db::Db,
     errors::ApiError,
     extractors::AppState,
-    models::{task_access, tasks, users},
+    models::{tasks, users},
     rate_limit,
-    request_db::RequestDb,
     security::{AccessTokens, TokenError},
 };
 
@@ -85,10 +83,7 @@ impl Access {
     ///
     /// # Errors
     /// As [`Access::admit`]; database errors.
-    pub async fn check<C: ConnectionTrait + ReadsDirect>(
-        self,
-        db: &C,
-    ) -> Result<CurrentUser, ApiError> {
+    pub async fn check(self, db: &Db) -> Result<CurrentUser, ApiError> {
         let user = users::Model::find_by_live_access(db, self.jti, self.user_pid).await?;
         self.admit(user)
     }
@@ -98,15 +93,15 @@ impl Access {
     ///
     /// # Errors
     /// As [`Access::check`].
-    pub async fn with_task<C: ConnectionTrait + ReadsDirect>(
+    pub async fn with_task(
         self,
-        db: &C,
+        db: &Db,
         pid: Option<Uuid>,
     ) -> Result<(CurrentUser, Option<tasks::Model>), ApiError> {
         let Some(pid) = pid else {
             return Ok((self.check(db).await?, None));
         };
-        let found = task_access::find_with_access(db, self.jti, self.user_pid, pid).await?;
+        let found = tasks::find_with_access(db, self.jti, self.user_pid, pid).await?;
         let (user, task) = found.unzip();
         Ok((self.admit(user)?, task.flatten()))
     }
@@ -117,6 +112,6 @@ impl<S: AppState> FromRequestParts<S> for CurrentUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let access = Access::from_request_parts(parts, state).await?;
-        access.check(&RequestDb::of(state.app())).await
+        access.check(&Db::of(state.app())).await
     }
 }

@@ -1,8 +1,10 @@
-//! Request extractors that turn raw requests into checked input or an [`ApiError`](crate::errors::ApiError).
+//! Request extractors that turn raw requests into checked input or an
+//! [`ApiError`](crate::errors::ApiError): the caller (`auth`), the database
+//! handle (`db`), JSON bodies (`json`) and headers (`headers`).
 pub mod auth;
+mod db;
+pub mod headers;
 pub mod json;
-pub mod preconditions;
-pub mod query;
 
 use std::sync::Arc;
 

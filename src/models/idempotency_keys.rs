@@ -2,8 +2,7 @@
 //! hours; a retry with the same body gets the first response, another body 409.
 use chrono::Duration;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter, SqlErr, TransactionTrait,
+    ActiveModelTrait, ActiveValue, ColumnTrait, DbErr, EntityTrait, QueryFilter, SqlErr,
 };
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -11,11 +10,10 @@ use uuid::Uuid;
 
 pub use super::_entities::idempotency_keys::{ActiveModel, Column, Entity, Model};
 use super::{
-    tasks::{self, TaskDraft},
+    tasks::{self, TaskInput},
     users::{self, now},
-    write_turn,
 };
-use crate::errors::ApiError;
+use crate::{db::Db, errors::ApiError};
 
 impl sea_orm::ActiveModelBehavior for ActiveModel {}
 
@@ -44,6 +42,19 @@ pub struct Created {
     pub replayed: bool,
 }
 
+impl Created {
+    /// The answer to a create that carried no key.
+    #[must_use]
+    pub fn first(task: &tasks::Model, body: String) -> Self {
+        Self {
+            status: 201,
+            body,
+            task_pid: task.pid,
+            replayed: false,
+        }
+    }
+}
+
 fn replay(previous: Model, hash: &str) -> Result<Created, ApiError> {
     if previous.request_hash != hash {
         return Err(ApiError::IdempotencyConflict);
@@ -56,11 +67,7 @@ fn replay(previous: Model, hash: &str) -> Result<Created, ApiError> {
     })
 }
 
-async fn find_live<C: ConnectionTrait>(
-    db: &C,
-    user_id: i32,
-    key: &str,
-) -> Result<Option<Model>, DbErr> {
+async fn find_live(db: &Db, user_id: i32, key: &str) -> Result<Option<Model>, DbErr> {
     Entity::find()
         .filter(Column::UserId.eq(user_id))
         .filter(Column::Key.eq(key))
@@ -77,27 +84,26 @@ async fn find_live<C: ConnectionTrait>(
 /// [`ApiError::IdempotencyConflict`] when the key was used with another body;
 /// database errors.
 pub async fn create_task(
-    db: &DatabaseConnection,
+    db: &Db,
     owner: &users::Model,
     key: &str,
     hash: &str,
-    draft: TaskDraft,
+    input: TaskInput,
     render: impl Fn(&tasks::Model) -> String,
 ) -> Result<Created, ApiError> {
     if let Some(previous) = find_live(db, owner.id, key).await? {
         return replay(previous, hash);
     }
-    // One turn for the clean-up and the whole transaction, which runs on
-    // SeaORM's pool (the request path's writer waits for the same turn).
-    let _turn = write_turn::take(db).await;
+    // The clean-up and the writes in one transaction (on SQLite it holds
+    // the write turn, which the request path's writer waits for).
+    let txn = db.begin().await?;
     Entity::delete_many()
         .filter(Column::UserId.eq(owner.id))
         .filter(Column::Key.eq(key))
         .filter(Column::CreatedAt.lte(now() - ttl()))
-        .exec(db)
+        .exec(&txn)
         .await?;
-    let txn = db.begin().await?;
-    let task = tasks::Model::create_for_owner(&txn, owner, draft).await?;
+    let task = tasks::Model::create_for_owner(&txn, owner, input).await?;
     let body = render(&task);
     let remembered = ActiveModel {
         user_id: ActiveValue::Set(owner.id),

@@ -1,14 +1,9 @@
+//! Behaviour and queries, always scoped to the owner. Each takes the one
+//! connection type, [`crate::db::Db`].
 pub mod _entities;
-pub mod direct_rows;
 pub mod idempotency_keys;
 pub mod notifications;
-pub mod prepared;
 pub mod reminders;
 pub mod sessions;
-pub mod task_access;
-pub mod task_changes;
-pub mod task_keyset;
-pub mod task_listing;
 pub mod tasks;
 pub mod users;
-pub mod write_turn;

@@ -2,13 +2,13 @@
 use chrono::{DateTime, Duration, FixedOffset};
 use sea_orm::{
     sea_query::{Condition, Expr, ExprTrait},
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
 pub use super::_entities::notifications::{self, ActiveModel, Column, Entity, Model};
 use super::users::now;
-use crate::errors::ApiError;
+use crate::{db::Db, errors::ApiError};
 
 impl sea_orm::ActiveModelBehavior for ActiveModel {}
 
@@ -36,8 +36,8 @@ impl Model {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn list_for_owner<C: ConnectionTrait>(
-        db: &C,
+    pub async fn list_for_owner(
+        db: &Db,
         owner_id: i32,
         unread_only: bool,
         limit: u64,
@@ -71,11 +71,7 @@ impl Model {
     ///
     /// # Errors
     /// [`ApiError::NotFound`] when it does not exist or belongs to someone else.
-    pub async fn mark_read<C: ConnectionTrait>(
-        db: &C,
-        owner_id: i32,
-        pid: Uuid,
-    ) -> Result<(), ApiError> {
+    pub async fn mark_read(db: &Db, owner_id: i32, pid: Uuid) -> Result<(), ApiError> {
         let found = Entity::find()
             .filter(Column::UserId.eq(owner_id))
             .filter(Column::Pid.eq(pid))
@@ -96,7 +92,7 @@ impl Model {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn claim_email<C: ConnectionTrait>(db: &C, pid: Uuid) -> Result<Option<Self>, DbErr> {
+    pub async fn claim_email(db: &Db, pid: Uuid) -> Result<Option<Self>, DbErr> {
         let at = now();
         let claimed = Entity::update_many()
             .col_expr(
@@ -133,7 +129,7 @@ impl Model {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn mark_emailed<C: ConnectionTrait>(db: &C, id: i32) -> Result<(), DbErr> {
+    pub async fn mark_emailed(db: &Db, id: i32) -> Result<(), DbErr> {
         Entity::update_many()
             .col_expr(Column::EmailedAt, Expr::value(now()))
             .filter(Column::Id.eq(id))
@@ -149,10 +145,7 @@ impl Model {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn emails_to_retry<C: ConnectionTrait>(
-        db: &C,
-        limit: u64,
-    ) -> Result<Vec<Uuid>, DbErr> {
+    pub async fn emails_to_retry(db: &Db, limit: u64) -> Result<Vec<Uuid>, DbErr> {
         let at = now();
         Entity::find()
             .select_only()

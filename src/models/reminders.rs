@@ -10,13 +10,12 @@
 use chrono::{DateTime, FixedOffset};
 use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict, Query},
-    ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    TransactionTrait,
+    ActiveValue, ColumnTrait, DbErr, EntityTrait, QueryFilter,
 };
 use uuid::Uuid;
 
 use super::_entities::{notifications, tasks};
-use crate::domain::task::Status;
+use crate::{db::Db, domain::task::Status};
 
 /// Tasks claimed per statement (and per transaction).
 pub const BATCH: u64 = 500;
@@ -28,7 +27,26 @@ pub enum Kind {
     Overdue,
 }
 
+/// `NotificationKind` in the OpenAPI document.
+impl utoipa::PartialSchema for Kind {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(Self::ALL.map(Self::as_str)))
+            .description(Some("What a notification announces."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Kind {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("NotificationKind")
+    }
+}
+
 impl Kind {
+    pub const ALL: [Self; 2] = [Self::Reminder, Self::Overdue];
+
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -48,8 +66,8 @@ pub struct PassReport {
 }
 
 /// Claims up to [`BATCH`] tasks whose `kind` notice is due at `now`.
-async fn claim<C: ConnectionTrait>(
-    db: &C,
+async fn claim(
+    db: &Db,
     kind: Kind,
     now: DateTime<FixedOffset>,
 ) -> Result<Vec<tasks::Model>, DbErr> {
@@ -83,8 +101,8 @@ async fn claim<C: ConnectionTrait>(
         .await
 }
 
-async fn record<C: ConnectionTrait>(
-    db: &C,
+async fn record(
+    db: &Db,
     kind: Kind,
     claimed: &[tasks::Model],
     now: DateTime<FixedOffset>,
@@ -141,10 +159,7 @@ async fn record<C: ConnectionTrait>(
 ///
 /// # Errors
 /// Database errors (the failed batch is rolled back and claimed by a later pass).
-pub async fn run_pass(
-    db: &DatabaseConnection,
-    now: DateTime<FixedOffset>,
-) -> Result<PassReport, DbErr> {
+pub async fn run_pass(db: &Db, now: DateTime<FixedOffset>) -> Result<PassReport, DbErr> {
     let mut report = PassReport::default();
     for kind in [Kind::Overdue, Kind::Reminder] {
         loop {

@@ -8,15 +8,14 @@
 use chrono::Duration;
 use loco_rs::{auth::jwt::JWT, config::JWT as JwtConfig};
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbErr,
-    EntityTrait, QueryFilter,
+    sea_query::Expr, ActiveModelTrait, ActiveValue, ColumnTrait, DbErr, EntityTrait, QueryFilter,
 };
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
 pub use super::_entities::sessions::{self, ActiveModel, Column, Entity, Model};
 use super::users::now;
-use crate::{errors::ApiError, security};
+use crate::{db::Db, errors::ApiError, security};
 
 impl sea_orm::ActiveModelBehavior for ActiveModel {}
 
@@ -40,11 +39,7 @@ impl Model {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn start<C: ConnectionTrait>(
-        db: &C,
-        user_id: i32,
-        ttl: Duration,
-    ) -> Result<Issued, DbErr> {
+    pub async fn start(db: &Db, user_id: i32, ttl: Duration) -> Result<Issued, DbErr> {
         let at = now();
         let pid = Uuid::new_v4();
         let refresh_token = refresh_token_for(pid, &security::new_secret());
@@ -73,11 +68,7 @@ impl Model {
     /// # Errors
     /// [`ApiError::InvalidRefreshToken`] when the token is unknown, expired,
     /// revoked or already rotated (the last also revokes the login).
-    pub async fn rotate<C: ConnectionTrait>(
-        db: &C,
-        refresh_token: &str,
-        ttl: Duration,
-    ) -> Result<Issued, ApiError> {
+    pub async fn rotate(db: &Db, refresh_token: &str, ttl: Duration) -> Result<Issued, ApiError> {
         let Some(session_pid) = session_pid_of(refresh_token) else {
             return Err(ApiError::InvalidRefreshToken);
         };
@@ -119,7 +110,7 @@ impl Model {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn revoke_by_jti<C: ConnectionTrait>(db: &C, jti: Uuid) -> Result<(), DbErr> {
+    pub async fn revoke_by_jti(db: &Db, jti: Uuid) -> Result<(), DbErr> {
         Entity::update_many()
             .col_expr(Column::RevokedAt, Expr::value(now()))
             .filter(Column::AccessJti.eq(jti))
@@ -133,7 +124,7 @@ impl Model {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn revoke_all<C: ConnectionTrait>(db: &C, user_id: i32) -> Result<(), DbErr> {
+    pub async fn revoke_all(db: &Db, user_id: i32) -> Result<(), DbErr> {
         Entity::update_many()
             .col_expr(Column::RevokedAt, Expr::value(now()))
             .filter(Column::UserId.eq(user_id))

@@ -2,15 +2,16 @@
 use chrono::{Duration, SubsecRound, Utc};
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Func},
-    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    FromQueryResult, JoinType, QueryFilter, QuerySelect, QueryTrait, RelationTrait, SqlErr,
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType,
+    QueryFilter, QuerySelect, QueryTrait, RelationTrait, SqlErr,
 };
+use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::_entities::sessions;
 pub use super::_entities::users::{self, ActiveModel, Column, Entity, Model};
-use super::{_entities::sessions, prepared::Prepared};
 use crate::{
-    direct_read::ReadsDirect,
+    db::{Db, Prepared},
     domain::account::{Email, PersonName, ReminderLead, Timezone},
     errors::ApiError,
     security,
@@ -19,7 +20,7 @@ use crate::{
 impl sea_orm::ActiveModelBehavior for ActiveModel {}
 
 /// The statement of [`Model::find_by_live_access`] for `[jti, pid]`, built
-/// once ([`super::prepared`]): it runs on every authenticated request.
+/// once ([`crate::db::prepared`]): it runs on every authenticated request.
 pub static LIVE_ACCESS: Prepared<2> = Prepared::new(|[jti, pid]| {
     let mut query = Entity::find()
         .join(JoinType::InnerJoin, users::Relation::Sessions.def())
@@ -38,12 +39,15 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
-/// The fields `PATCH /auth/me` may change; `None` leaves one as it is.
-#[derive(Debug, Default)]
-pub struct ProfileChange {
+/// `PATCH /auth/me`: only the fields sent change.
+#[derive(Debug, Default, ToSchema)]
+pub struct ProfilePatch {
+    #[schema(required = false, nullable = false)]
     pub name: Option<PersonName>,
+    #[schema(required = false, nullable = false)]
     pub timezone: Option<Timezone>,
-    pub reminder_lead: Option<ReminderLead>,
+    #[schema(inline, required = false, nullable = false)]
+    pub reminder_lead_minutes: Option<ReminderLead>,
 }
 
 /// Now, at the precision both databases store (microseconds).
@@ -63,10 +67,7 @@ impl Model {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn find_by_email<C: ConnectionTrait>(
-        db: &C,
-        email: &Email,
-    ) -> Result<Option<Self>, DbErr> {
+    pub async fn find_by_email(db: &Db, email: &Email) -> Result<Option<Self>, DbErr> {
         Entity::find()
             .filter(
                 Expr::expr(Func::lower(Expr::col(Column::Email)))
@@ -81,26 +82,17 @@ impl Model {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn find_by_live_access<C: ConnectionTrait + ReadsDirect>(
-        db: &C,
-        jti: Uuid,
-        pid: Uuid,
-    ) -> Result<Option<Self>, DbErr> {
+    pub async fn find_by_live_access(db: &Db, jti: Uuid, pid: Uuid) -> Result<Option<Self>, DbErr> {
+        // Two key look-ups: bounded, read on the calling thread on SQLite.
         let stmt = LIVE_ACCESS.statement(db.get_database_backend(), [jti, pid]);
-        if let Some(rows) = db.read_direct::<Self>(&stmt) {
-            return Ok(rows?.into_iter().next());
-        }
-        db.query_one_raw(stmt)
-            .await?
-            .map(|row| Self::from_query_result(&row, ""))
-            .transpose()
+        Ok(db.bounded::<Self>(stmt).await?.into_iter().next())
     }
 
     /// Creates an account.
     ///
     /// # Errors
     /// [`ApiError::EmailTaken`] when the email is registered in any letter case.
-    pub async fn register<C: ConnectionTrait>(db: &C, new: NewUser) -> Result<Self, ApiError> {
+    pub async fn register(db: &Db, new: NewUser) -> Result<Self, ApiError> {
         let at = now();
         let user = ActiveModel {
             pid: ActiveValue::Set(Uuid::new_v4()),
@@ -123,11 +115,7 @@ impl Model {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn update_profile<C: ConnectionTrait>(
-        self,
-        db: &C,
-        change: ProfileChange,
-    ) -> Result<Self, DbErr> {
+    pub async fn update_profile(self, db: &Db, change: ProfilePatch) -> Result<Self, DbErr> {
         let mut user: ActiveModel = self.into();
         if let Some(name) = change.name {
             user.name = ActiveValue::Set(name.into_inner());
@@ -135,7 +123,7 @@ impl Model {
         if let Some(tz) = change.timezone {
             user.timezone = ActiveValue::Set(tz.name().to_string());
         }
-        if let Some(lead) = change.reminder_lead {
+        if let Some(lead) = change.reminder_lead_minutes {
             user.reminder_lead_minutes = ActiveValue::Set(lead.minutes());
         }
         user.updated_at = ActiveValue::Set(now());
@@ -158,7 +146,7 @@ impl Model {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn start_password_reset<C: ConnectionTrait>(&self, db: &C) -> Result<String, DbErr> {
+    pub async fn start_password_reset(&self, db: &Db) -> Result<String, DbErr> {
         let token = security::new_secret();
         Entity::update_many()
             .col_expr(
@@ -177,8 +165,8 @@ impl Model {
     ///
     /// # Errors
     /// [`ApiError::InvalidResetToken`] when the token is unknown, used or older than `ttl`.
-    pub async fn reset_password<C: ConnectionTrait>(
-        db: &C,
+    pub async fn reset_password(
+        db: &Db,
         token: &str,
         password_hash: String,
         ttl: Duration,

@@ -1,7 +1,8 @@
-//! Bodies of the account endpoints. Like every body of the API, each one
-//! ignores the read-only fields (`id`, `created_at`, …) and rejects any other
-//! unknown field.
+//! Bodies of the account endpoints, read into the shapes the OpenAPI
+//! document shows. Like every body of the API, each one ignores the
+//! read-only fields (`id`, `created_at`, …) and rejects any other unknown field.
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 use crate::{
     domain::{
@@ -9,7 +10,7 @@ use crate::{
         body::{Body, READ_ONLY_FIELDS},
     },
     errors::ApiError,
-    models::users::ProfileChange,
+    models::users::ProfilePatch,
 };
 
 fn complete<T>(value: Option<T>) -> Result<T, ApiError> {
@@ -21,105 +22,151 @@ fn any_string(s: &str) -> Result<String, String> {
 }
 
 /// `POST /auth/register`.
-pub struct Register {
+#[derive(Debug, ToSchema)]
+pub struct RegisterRequest {
     pub name: PersonName,
+    /// Unique, compared case-insensitively.
+    #[schema(inline)]
     pub email: Email,
+    #[schema(inline)]
     pub password: Password,
 }
 
-/// # Errors
-/// 422 naming every bad or unknown field.
-pub fn register(map: Map<String, Value>) -> Result<Register, ApiError> {
-    let mut body = Body::new(map, &["name", "email", "password"], READ_ONLY_FIELDS);
-    let name = body.required("name", PersonName::parse);
-    let email = body.required("email", Email::parse);
-    let password = body.required("password", Password::parse);
-    body.finish()?;
-    Ok(Register {
-        name: complete(name)?,
-        email: complete(email)?,
-        password: complete(password)?,
-    })
+impl RegisterRequest {
+    /// # Errors
+    /// 422 naming every bad or unknown field.
+    pub fn parse(map: Map<String, Value>) -> Result<Self, ApiError> {
+        let mut body = Body::new(map, &["name", "email", "password"], READ_ONLY_FIELDS);
+        let name = body.required("name", PersonName::parse);
+        let email = body.required("email", Email::parse);
+        let password = body.required("password", Password::parse);
+        body.finish()?;
+        Ok(Self {
+            name: complete(name)?,
+            email: complete(email)?,
+            password: complete(password)?,
+        })
+    }
 }
 
 /// `POST /auth/login`: the email is not format-checked (a bad one simply
 /// matches no account and gets the same 401).
-pub struct Login {
+#[derive(Debug, ToSchema)]
+pub struct LoginRequest {
+    #[schema(example = "ada@example.com")]
     pub email: String,
+    #[schema(example = "correct horse battery")]
     pub password: String,
 }
 
-/// # Errors
-/// 422 when a field is missing or not a string.
-pub fn login(map: Map<String, Value>) -> Result<Login, ApiError> {
-    let mut body = Body::new(map, &["email", "password"], READ_ONLY_FIELDS);
-    let email = body.required("email", any_string);
-    let password = body.required("password", any_string);
-    body.finish()?;
-    Ok(Login {
-        email: complete(email)?,
-        password: complete(password)?,
-    })
+impl LoginRequest {
+    /// # Errors
+    /// 422 when a field is missing or not a string.
+    pub fn parse(map: Map<String, Value>) -> Result<Self, ApiError> {
+        let mut body = Body::new(map, &["email", "password"], READ_ONLY_FIELDS);
+        let email = body.required("email", any_string);
+        let password = body.required("password", any_string);
+        body.finish()?;
+        Ok(Self {
+            email: complete(email)?,
+            password: complete(password)?,
+        })
+    }
 }
 
 /// `POST /auth/refresh`.
-///
-/// # Errors
-/// 422 when `refresh_token` is missing or not a string.
-pub fn refresh(map: Map<String, Value>) -> Result<String, ApiError> {
-    let mut body = Body::new(map, &["refresh_token"], READ_ONLY_FIELDS);
-    let token = body.required("refresh_token", any_string);
-    body.finish()?;
-    complete(token)
+#[derive(Debug, ToSchema)]
+pub struct RefreshRequest {
+    /// The `refresh_token` of the latest `Session`.
+    pub refresh_token: String,
 }
 
-/// `POST /auth/logout`: `{"all": true}` ends every login.
-///
-/// # Errors
-/// 422 when `all` is not a boolean or another field is present.
-pub fn logout(map: Option<Map<String, Value>>) -> Result<bool, ApiError> {
-    let Some(map) = map else { return Ok(false) };
-    let mut body = Body::new(map, &["all"], READ_ONLY_FIELDS);
-    let all = body.flag("all");
-    body.finish()?;
-    Ok(all)
+impl RefreshRequest {
+    /// # Errors
+    /// 422 when `refresh_token` is missing or not a string.
+    pub fn parse(map: Map<String, Value>) -> Result<Self, ApiError> {
+        let mut body = Body::new(map, &["refresh_token"], READ_ONLY_FIELDS);
+        let token = body.required("refresh_token", any_string);
+        body.finish()?;
+        Ok(Self {
+            refresh_token: complete(token)?,
+        })
+    }
+}
+
+/// `POST /auth/logout`: no body at all, or this object.
+#[derive(Debug, Default, ToSchema)]
+pub struct LogoutRequest {
+    /// `true` ends every login of the user, not just this one.
+    #[schema(required = false)]
+    pub all: bool,
+}
+
+impl LogoutRequest {
+    /// No body is `{}`: this login only.
+    ///
+    /// # Errors
+    /// 422 when `all` is not a boolean or another field is present.
+    pub fn parse(map: Option<Map<String, Value>>) -> Result<Self, ApiError> {
+        let Some(map) = map else {
+            return Ok(Self::default());
+        };
+        let mut body = Body::new(map, &["all"], READ_ONLY_FIELDS);
+        let all = body.flag("all");
+        body.finish()?;
+        Ok(Self { all })
+    }
 }
 
 /// `POST /auth/forgot`.
-///
-/// # Errors
-/// 422 when the email is missing or malformed.
-pub fn forgot(map: Map<String, Value>) -> Result<Email, ApiError> {
-    let mut body = Body::new(map, &["email"], READ_ONLY_FIELDS);
-    let email = body.required("email", Email::parse);
-    body.finish()?;
-    complete(email)
+#[derive(Debug, ToSchema)]
+pub struct ForgotRequest {
+    #[schema(inline)]
+    pub email: Email,
+}
+
+impl ForgotRequest {
+    /// # Errors
+    /// 422 when the email is missing or malformed.
+    pub fn parse(map: Map<String, Value>) -> Result<Self, ApiError> {
+        let mut body = Body::new(map, &["email"], READ_ONLY_FIELDS);
+        let email = body.required("email", Email::parse);
+        body.finish()?;
+        Ok(Self {
+            email: complete(email)?,
+        })
+    }
 }
 
 /// `POST /auth/reset`.
-pub struct Reset {
+#[derive(Debug, ToSchema)]
+pub struct ResetRequest {
+    /// The token from the password-reset email.
     pub token: String,
+    #[schema(inline)]
     pub password: Password,
 }
 
-/// # Errors
-/// 422 when the token is missing or the password is weak.
-pub fn reset(map: Map<String, Value>) -> Result<Reset, ApiError> {
-    let mut body = Body::new(map, &["token", "password"], READ_ONLY_FIELDS);
-    let token = body.required("token", any_string);
-    let password = body.required("password", Password::parse);
-    body.finish()?;
-    Ok(Reset {
-        token: complete(token)?,
-        password: complete(password)?,
-    })
+impl ResetRequest {
+    /// # Errors
+    /// 422 when the token is missing or the password is weak.
+    pub fn parse(map: Map<String, Value>) -> Result<Self, ApiError> {
+        let mut body = Body::new(map, &["token", "password"], READ_ONLY_FIELDS);
+        let token = body.required("token", any_string);
+        let password = body.required("password", Password::parse);
+        body.finish()?;
+        Ok(Self {
+            token: complete(token)?,
+            password: complete(password)?,
+        })
+    }
 }
 
 /// `PATCH /auth/me`.
 ///
 /// # Errors
 /// 422 naming every bad or unknown field.
-pub fn profile(map: Map<String, Value>) -> Result<ProfileChange, ApiError> {
+pub fn profile(map: Map<String, Value>) -> Result<ProfilePatch, ApiError> {
     let mut body = Body::new(
         map,
         &["name", "timezone", "reminder_lead_minutes"],
@@ -129,9 +176,9 @@ pub fn profile(map: Map<String, Value>) -> Result<ProfileChange, ApiError> {
     let timezone = body.patch("timezone", false, Timezone::parse);
     let reminder_lead = body.patch_int("reminder_lead_minutes", ReminderLead::parse);
     body.finish()?;
-    Ok(ProfileChange {
+    Ok(ProfilePatch {
         name: name.into_option(),
         timezone: timezone.into_option(),
-        reminder_lead: reminder_lead.into_option(),
+        reminder_lead_minutes: reminder_lead.into_option(),
     })
 }

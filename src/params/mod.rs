@@ -1,6 +1,7 @@
-//! Request input → domain values: each function reads one request body or
-//! query, reports every offending field at once, and returns checked types.
+//! Request input → the request shapes the OpenAPI document shows: each
+//! function reads one request body or query, reports every offending field
+//! at once, and returns checked domain values.
 pub mod auth;
 pub mod notifications;
-pub mod schema;
+pub mod query;
 pub mod tasks;

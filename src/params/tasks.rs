@@ -1,20 +1,24 @@
-//! Bodies and queries of the task endpoints.
+//! Bodies and queries of the task endpoints, read into the shapes the
+//! OpenAPI document shows ([`TaskInput`], [`TaskPatch`], [`TaskListQuery`]).
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
+use utoipa::IntoParams;
 use uuid::Uuid;
 
+use super::query::QueryParams;
 use crate::{
     domain::{
         account::Timezone,
         body::{Body, READ_ONLY_FIELDS},
         cursor::Cursor,
-        listing::{parse_bound, parse_list, parse_terms, scope, Sort, TaskFilter},
+        listing::{parse_bound, parse_list, scope, SearchTerms, Sort, TaskFilter},
         task::{DueDate, Priority, Status, TaskDescription, TaskTitle},
     },
     errors::{ApiError, FieldErrors},
-    extractors::query::QueryParams,
-    models::tasks::{decode_key, ListQuery, ListedTask, TaskDraft, TaskPatch},
+    models::tasks::{decode_key, KeyValue, ListQuery, ListedTask, TaskInput, TaskPatch},
 };
 
+/// The fields of a task body; every other but the read-only ones is 422.
 const FIELDS: &[&str] = &["title", "description", "status", "priority", "due_date"];
 
 /// A task id from the path; anything that is not a UUID names no task (404).
@@ -25,48 +29,30 @@ pub fn task_id(raw: &str) -> Result<Uuid, ApiError> {
     Uuid::try_parse(raw).map_err(|_| ApiError::NotFound)
 }
 
-/// The `Idempotency-Key` header, when sent: 1–255 visible characters.
-///
-/// # Errors
-/// 422 naming the header when it is empty, too long or not visible ASCII.
-pub fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>, ApiError> {
-    let Some(value) = headers.get("idempotency-key") else {
-        return Ok(None);
-    };
-    let key = value.to_str().unwrap_or_default();
-    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
-    {
-        return Err(ApiError::field(
-            "Idempotency-Key",
-            "must be 1 to 255 visible ASCII characters",
-        ));
-    }
-    Ok(Some(key.to_string()))
-}
-
-/// A full task for POST and PUT: omitted optional fields take their defaults.
+/// The body of POST and PUT: omitted optional fields take their defaults.
 ///
 /// # Errors
 /// 422 naming every bad or unknown field.
-pub fn draft(map: Map<String, Value>) -> Result<TaskDraft, ApiError> {
+pub fn input(map: Map<String, Value>) -> Result<TaskInput, ApiError> {
     let mut body = Body::new(map, FIELDS, READ_ONLY_FIELDS);
     let title = body.required("title", TaskTitle::parse);
     let description = body.patch("description", true, TaskDescription::parse);
     let status = body.patch("status", false, Status::parse);
     let priority = body.patch("priority", false, Priority::parse);
-    let due = body.patch("due_date", true, DueDate::parse);
+    let due_date = body.patch("due_date", true, DueDate::parse);
     body.finish()?;
-    Ok(TaskDraft {
+    Ok(TaskInput {
         title: title
             .ok_or_else(|| ApiError::internal("title passed validation without a value"))?,
         description: description.into_option(),
         status: status.into_option().unwrap_or_default(),
         priority: priority.into_option().unwrap_or_default(),
-        due: due.into_option(),
+        due_date: due_date.into_option(),
     })
 }
 
-/// A JSON merge patch for PATCH: `null` clears a nullable field and is 422 on the others.
+/// The body of PATCH, a JSON merge patch: `null` clears a nullable field and
+/// is 422 on the others.
 ///
 /// # Errors
 /// 422 naming every bad or unknown field.
@@ -76,19 +62,66 @@ pub fn patch(map: Map<String, Value>) -> Result<TaskPatch, ApiError> {
     let description = body.patch("description", true, TaskDescription::parse);
     let status = body.patch("status", false, Status::parse);
     let priority = body.patch("priority", false, Priority::parse);
-    let due = body.patch("due_date", true, DueDate::parse);
+    let due_date = body.patch("due_date", true, DueDate::parse);
     body.finish()?;
     Ok(TaskPatch {
         title: title.into_option(),
         description,
         status: status.into_option(),
         priority: priority.into_option(),
-        due,
+        due_date,
     })
 }
 
 pub const DEFAULT_LIMIT: u64 = 20;
 pub const MAX_LIMIT: u64 = 100;
+
+/// `GET /tasks`. Every parameter is optional and checked; an unknown or
+/// repeated one is 422.
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TaskListQuery {
+    /// Page size.
+    #[param(value_type = Option<u8>, minimum = 1, maximum = 100, default = 20)]
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page, with the same `sort` and filters.
+    #[param(value_type = Option<String>)]
+    pub cursor: Option<String>,
+    /// Comma-separated fields, each optionally prefixed with `-` for
+    /// descending; a field at most once (the lookahead of the pattern).
+    /// Default `-created_at`.
+    #[param(
+        value_type = Option<String>,
+        pattern = r"^(?!(.*,)?-?(\w+),(.*,)?-?\2(,|$))-?(created_at|updated_at|due_date|priority|title|status)(,-?(created_at|updated_at|due_date|priority|title|status))*$",
+        example = "-priority,due_date"
+    )]
+    pub sort: Option<Sort>,
+    /// One status or a comma-separated list; any of them matches.
+    #[param(
+        value_type = Option<String>,
+        pattern = r"^(incomplete|in_progress|complete)(,(incomplete|in_progress|complete))*$",
+        example = "incomplete,in_progress"
+    )]
+    pub status: Option<Vec<Status>>,
+    /// One priority or a comma-separated list; any of them matches.
+    #[param(
+        value_type = Option<String>,
+        pattern = r"^(low|medium|high|urgent)(,(low|medium|high|urgent))*$",
+        example = "high,urgent"
+    )]
+    pub priority: Option<Vec<Priority>>,
+    /// Inclusive lower bound of the due date: a date-time, or a date meaning
+    /// the start of that day in the caller's timezone.
+    #[param(value_type = Option<DueDate>)]
+    pub due_after: Option<DateTime<Utc>>,
+    /// Exclusive upper bound of the due date, read like `due_after`.
+    #[param(value_type = Option<DueDate>)]
+    pub due_before: Option<DateTime<Utc>>,
+    /// `true`: due in the past and not complete; `false`: every other task.
+    pub overdue: Option<bool>,
+    /// Case-insensitive search: every word must appear in the title or the description.
+    pub q: Option<SearchTerms>,
+}
 
 /// Every query parameter `GET /tasks` takes.
 pub const LIST_PARAMS: &[&str] = &[
@@ -104,7 +137,7 @@ pub const LIST_PARAMS: &[&str] = &[
 ];
 
 /// Reads one optional parameter, recording a parse failure under its name.
-fn param<T>(
+pub(super) fn param<T>(
     query: &QueryParams,
     errors: &mut FieldErrors,
     name: &str,
@@ -114,67 +147,84 @@ fn param<T>(
     errors.take(name, parse(raw))
 }
 
-/// `GET /tasks`: every parameter validated; dates read in `timezone`.
-///
-/// # Errors
-/// 422 naming every unknown or bad parameter; 400 for a cursor this server
-/// did not issue for this very sort and filter.
-pub fn list(
-    query: &QueryParams,
-    timezone: Timezone,
-    cursor_key: &[u8],
-) -> Result<ListQuery, ApiError> {
-    let mut errors = query.unknown(LIST_PARAMS);
-    let limit = param(query, &mut errors, "limit", |raw| {
-        raw.parse::<u64>()
-            .ok()
-            .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| format!("must be an integer from 1 to {MAX_LIMIT}"))
-    });
-    let sort = param(query, &mut errors, "sort", Sort::parse);
-    let statuses = param(query, &mut errors, "status", |raw| {
-        parse_list(raw, Status::parse)
-    });
-    let priorities = param(query, &mut errors, "priority", |raw| {
-        parse_list(raw, Priority::parse)
-    });
-    let due_after = param(query, &mut errors, "due_after", |raw| {
-        parse_bound(raw, timezone)
-    });
-    let due_before = param(query, &mut errors, "due_before", |raw| {
-        parse_bound(raw, timezone)
-    });
-    let overdue = param(query, &mut errors, "overdue", |raw| match raw {
+/// A page size: 1 to [`MAX_LIMIT`].
+pub(super) fn limit(raw: &str) -> Result<u64, String> {
+    raw.parse::<u64>()
+        .ok()
+        .filter(|n| (1..=MAX_LIMIT).contains(n))
+        .ok_or_else(|| format!("must be an integer from 1 to {MAX_LIMIT}"))
+}
+
+/// `true` or `false`.
+pub(super) fn boolean(raw: &str) -> Result<bool, String> {
+    match raw {
         "true" => Ok(true),
         "false" => Ok(false),
         _ => Err("must be true or false".to_string()),
-    });
-    let terms = param(query, &mut errors, "q", parse_terms);
-    errors.into_result()?;
+    }
+}
 
-    let sort = sort.unwrap_or_default();
-    let filter = TaskFilter {
-        statuses: statuses.unwrap_or_default(),
-        priorities: priorities.unwrap_or_default(),
-        due_after,
-        due_before,
-        overdue,
-        terms: terms.unwrap_or_default(),
-    };
-    let after = query
-        .get("cursor")
-        .map(|raw| {
-            Cursor::decode(raw, &scope(&sort, &filter), cursor_key)
-                .and_then(|cursor| decode_key(&sort, &cursor.key))
-                .ok_or(ApiError::InvalidCursor)
+impl TaskListQuery {
+    /// Every parameter validated; dates read in `timezone`.
+    ///
+    /// # Errors
+    /// 422 naming every unknown or bad parameter.
+    pub fn parse(query: &QueryParams, timezone: Timezone) -> Result<Self, FieldErrors> {
+        let mut errors = query.unknown(LIST_PARAMS);
+        let parsed = Self {
+            limit: param(query, &mut errors, "limit", limit),
+            cursor: query.get("cursor").map(str::to_string),
+            sort: param(query, &mut errors, "sort", Sort::parse),
+            status: param(query, &mut errors, "status", |raw| {
+                parse_list(raw, Status::parse)
+            }),
+            priority: param(query, &mut errors, "priority", |raw| {
+                parse_list(raw, Priority::parse)
+            }),
+            due_after: param(query, &mut errors, "due_after", |raw| {
+                parse_bound(raw, timezone)
+            }),
+            due_before: param(query, &mut errors, "due_before", |raw| {
+                parse_bound(raw, timezone)
+            }),
+            overdue: param(query, &mut errors, "overdue", boolean),
+            q: param(query, &mut errors, "q", SearchTerms::parse),
+        };
+        errors.into_result()?;
+        Ok(parsed)
+    }
+
+    /// The page the model reads: defaults filled in, the cursor checked
+    /// against this very sort and filter and read back into a keyset position.
+    ///
+    /// # Errors
+    /// [`ApiError::InvalidCursor`] (400) for a cursor this server did not
+    /// issue for this sort and filter.
+    pub fn into_page(self, cursor_key: &[u8]) -> Result<ListQuery, ApiError> {
+        let sort = self.sort.unwrap_or_default();
+        let filter = TaskFilter {
+            statuses: self.status.unwrap_or_default(),
+            priorities: self.priority.unwrap_or_default(),
+            due_after: self.due_after,
+            due_before: self.due_before,
+            overdue: self.overdue,
+            terms: self.q.map(SearchTerms::into_words).unwrap_or_default(),
+        };
+        let after: Option<Vec<KeyValue>> = self
+            .cursor
+            .map(|raw| {
+                Cursor::decode(&raw, &scope(&sort, &filter), cursor_key)
+                    .and_then(|cursor| decode_key(&sort, &cursor.key))
+                    .ok_or(ApiError::InvalidCursor)
+            })
+            .transpose()?;
+        Ok(ListQuery {
+            limit: self.limit.unwrap_or(DEFAULT_LIMIT),
+            sort,
+            filter,
+            after,
         })
-        .transpose()?;
-    Ok(ListQuery {
-        limit: limit.unwrap_or(DEFAULT_LIMIT),
-        sort,
-        filter,
-        after,
-    })
+    }
 }
 
 /// The cursor that continues after `last` in the listing `query`.

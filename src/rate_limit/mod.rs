@@ -26,10 +26,10 @@ use governor::{
 use uuid::Uuid;
 
 pub use client::{client_ip, limit_key};
-pub use scope::{auth_attempt, install, scope, user_request, Status};
+pub use scope::{auth_attempt, install, scope, user_request};
 
 use crate::{
-    errors::ApiError,
+    errors::{ApiError, RateLimitHeaders},
     settings::{Quota, RateLimitSettings},
 };
 
@@ -67,7 +67,7 @@ impl<K: Hash + Eq + Clone> Limiter<K> {
         })
     }
 
-    fn check(&self, key: &K) -> Result<Status, ApiError> {
+    fn check(&self, key: &K) -> Result<RateLimitHeaders, ApiError> {
         let limit = self.quota.requests;
         match self.inner.check_key(key) {
             Ok(snapshot) => {
@@ -86,8 +86,8 @@ impl<K: Hash + Eq + Clone> Limiter<K> {
         }
     }
 
-    fn status(&self, remaining: u32, until_full: Duration) -> Status {
-        Status {
+    fn status(&self, remaining: u32, until_full: Duration) -> RateLimitHeaders {
+        RateLimitHeaders {
             limit: self.quota.requests,
             remaining,
             reset_secs: ceil_secs(until_full),
@@ -162,7 +162,7 @@ impl RateLimits {
     ///
     /// # Errors
     /// [`ApiError::RateLimited`] from the first limit reached.
-    pub fn auth(&self, client: IpAddr, email: Option<&str>) -> Result<Status, ApiError> {
+    pub fn auth(&self, client: IpAddr, email: Option<&str>) -> Result<RateLimitHeaders, ApiError> {
         let by_ip = self.auth_ip.check(&client)?;
         let Some(email) = email else {
             return Ok(by_ip);
@@ -180,7 +180,7 @@ impl RateLimits {
     ///
     /// # Errors
     /// [`ApiError::RateLimited`] when the user's limit is reached.
-    pub fn user(&self, user: Uuid) -> Result<Status, ApiError> {
+    pub fn user(&self, user: Uuid) -> Result<RateLimitHeaders, ApiError> {
         self.user.check(&user)
     }
 

@@ -4,7 +4,6 @@ use std::{cell::Cell, net::IpAddr, sync::Arc};
 
 use axum::{
     extract::{Request, State},
-    http::{HeaderMap, HeaderName, HeaderValue},
     middleware::{self, Next},
     response::Response,
     Router as AxumRouter,
@@ -13,46 +12,14 @@ use loco_rs::app::AppContext;
 use uuid::Uuid;
 
 use super::{client_ip, RateLimits};
-use crate::errors::ApiError;
-
-/// What the client learns about the limit that is closest to refusing it
-/// (draft-ietf-httpapi-ratelimit-headers-07 fields).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Status {
-    /// `RateLimit-Limit`: requests allowed in a burst.
-    pub limit: u32,
-    /// `RateLimit-Remaining`: requests still allowed right now.
-    pub remaining: u32,
-    /// `RateLimit-Reset`: seconds until the full burst is available again.
-    pub reset_secs: u64,
-    /// The `w` of `RateLimit-Policy`: the window the limit is counted over.
-    pub window_secs: u64,
-}
-
-pub const RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
-pub const RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
-pub const RATELIMIT_RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
-pub const RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
-
-impl Status {
-    /// Writes the `RateLimit-*` headers.
-    pub fn write_headers(&self, headers: &mut HeaderMap) {
-        headers.insert(RATELIMIT_LIMIT, HeaderValue::from(self.limit));
-        headers.insert(RATELIMIT_REMAINING, HeaderValue::from(self.remaining));
-        headers.insert(RATELIMIT_RESET, HeaderValue::from(self.reset_secs));
-        if let Ok(policy) = HeaderValue::try_from(format!("{};w={}", self.limit, self.window_secs))
-        {
-            headers.insert(RATELIMIT_POLICY, policy);
-        }
-    }
-}
+use crate::errors::{ApiError, RateLimitHeaders, RATELIMIT_LIMIT};
 
 /// What one request carries through its task.
 struct RequestScope {
     limits: Arc<RateLimits>,
     client: IpAddr,
     /// The status to report on a successful response.
-    noted: Cell<Option<Status>>,
+    noted: Cell<Option<RateLimitHeaders>>,
 }
 
 tokio::task_local! {
@@ -108,7 +75,7 @@ pub async fn scope(
 }
 
 fn check(
-    run: impl FnOnce(&RateLimits, IpAddr) -> Result<Status, ApiError>,
+    run: impl FnOnce(&RateLimits, IpAddr) -> Result<RateLimitHeaders, ApiError>,
 ) -> Result<(), ApiError> {
     REQUEST
         .try_with(|scope| {

@@ -29,12 +29,16 @@ use uuid::Uuid;
 
 use super::seed_data::{text, XorShift};
 use crate::{
+    db::Db,
     domain::{
         account::{Email, Password, PersonName, ReminderLead, Timezone},
         listing::search_text,
         task::{DueDate, Priority, Status},
     },
-    models::{task_changes::remind_at, tasks, users},
+    models::{
+        tasks::{self, remind_at},
+        users,
+    },
 };
 
 /// Password of an account the task creates when no `password:` is given.
@@ -140,7 +144,7 @@ fn number_var(vars: &Vars, name: &str, default: usize) -> Result<usize> {
 }
 
 async fn find_or_create_user(ctx: &AppContext, vars: &Vars, email: &Email) -> Result<users::Model> {
-    if let Some(user) = users::Model::find_by_email(&ctx.db, email).await? {
+    if let Some(user) = users::Model::find_by_email(&Db::from(ctx.db.clone()), email).await? {
         println!("adding tasks to existing user {}", user.email);
         return Ok(user);
     }
@@ -152,7 +156,7 @@ async fn find_or_create_user(ctx: &AppContext, vars: &Vars, email: &Email) -> Re
     let name = vars.cli.get("name").map_or("Seed User", String::as_str);
     let name = PersonName::parse(name).map_err(|m| bad_var("name", &m))?;
     let user = users::Model::register(
-        &ctx.db,
+        &Db::from(ctx.db.clone()),
         users::NewUser {
             name,
             email: email.clone(),

@@ -11,6 +11,7 @@ use loco_rs::{
 use uuid::Uuid;
 
 use crate::{
+    db::Db,
     models::{notifications, reminders},
     workers::notification_email::{NotificationEmailArgs, NotificationEmailWorker},
 };
@@ -31,9 +32,12 @@ pub async fn send_reminders(ctx: &AppContext) -> Result<reminders::PassReport> {
         queue.setup().await?;
     }
     let started = std::time::Instant::now();
-    let report = reminders::run_pass(&ctx.db, crate::models::users::now()).await?;
+    // SeaORM's pool, as every job and task uses (`Db::begin` still takes
+    // this process's SQLite write turn for each batch).
+    let db = Db::from(ctx.db.clone());
+    let report = reminders::run_pass(&db, crate::models::users::now()).await?;
     let claimed = started.elapsed();
-    let retries = notifications::Model::emails_to_retry(&ctx.db, RETRIES_PER_PASS).await?;
+    let retries = notifications::Model::emails_to_retry(&db, RETRIES_PER_PASS).await?;
     let emails: Vec<Uuid> = report
         .notifications
         .iter()

@@ -2,7 +2,6 @@ pub mod auth;
 pub mod notifications;
 pub mod openapi;
 pub mod responses;
-pub mod schema;
 pub mod tasks;
 
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};

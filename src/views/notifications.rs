@@ -3,18 +3,18 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{
-    schema::{DueDate, NotificationKind},
-    timestamp,
+use super::timestamp;
+use crate::{
+    domain::task::DueDate,
+    models::{notifications, reminders::Kind},
 };
-use crate::models::notifications;
 
 /// `Notification` in the contract.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Notification)]
 pub struct NotificationResponse {
     pub id: Uuid,
-    #[schema(value_type = NotificationKind)]
+    #[schema(value_type = Kind)]
     pub kind: String,
     /// The task it is about (which may since have been deleted).
     pub task_id: Uuid,

@@ -5,7 +5,7 @@ use utoipa::{
     openapi::{
         path::{Operation, ParameterIn},
         request_body::RequestBody,
-        schema::{Schema, SchemaType, Type},
+        schema::{AdditionalProperties, Schema, SchemaType, Type},
         security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
         Components, OpenApi, Ref, RefOr, Required,
     },
@@ -24,7 +24,10 @@ pub const BEARER: &str = "bearer";
 /// - query parameters: 400 malformed query string, 422.
 ///
 /// An `Option<T>` request body (a body that may be left out) becomes an
-/// optional `T` body rather than a required "`T` or null" one.
+/// optional `T` body rather than a required "`T` or null" one, and every
+/// request body schema says `additionalProperties: false`: a field outside
+/// it is 422 (the read-only fields a read returns are accepted and ignored,
+/// `docs/api.md`).
 pub struct Conventions;
 
 impl Modify for Conventions {
@@ -58,6 +61,37 @@ impl Modify for Conventions {
                 }
                 add_common_responses(operation, RATE_LIMITED_AUTH.contains(&path.as_str()));
             }
+        }
+        closed_request_bodies(openapi);
+    }
+}
+
+/// `additionalProperties: false` on each component schema a request body names.
+fn closed_request_bodies(openapi: &mut OpenApi) {
+    let mut named = Vec::new();
+    for item in openapi.paths.paths.values() {
+        for operation in [&item.put, &item.post, &item.patch].into_iter().flatten() {
+            let bodies = operation.request_body.iter();
+            for content in bodies.flat_map(|body| body.content.values()) {
+                if let Some(RefOr::Ref(reference)) = &content.schema {
+                    named.push(
+                        reference
+                            .ref_location
+                            .rsplit('/')
+                            .next()
+                            .unwrap_or_default()
+                            .to_string(),
+                    );
+                }
+            }
+        }
+    }
+    let Some(components) = openapi.components.as_mut() else {
+        return;
+    };
+    for name in named {
+        if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(&name) {
+            object.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
         }
     }
 }

@@ -1,15 +1,20 @@
 //! Response shapes of the task endpoints.
+use axum::{
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{
-    schema::{DueDate, TaskPriority, TaskStatus},
-    timestamp,
-};
+use super::timestamp;
 use crate::{
-    domain::task::{Priority, Status},
-    models::tasks,
+    domain::{
+        etag::etag,
+        task::{DueDate, Priority, Status},
+    },
+    models::{idempotency_keys::Created, tasks},
 };
 
 /// `Task` in the contract.
@@ -21,9 +26,9 @@ pub struct TaskResponse {
     pub title: String,
     #[schema(required = true)]
     pub description: Option<String>,
-    #[schema(value_type = TaskStatus)]
+    #[schema(value_type = Status)]
     pub status: &'static str,
-    #[schema(value_type = TaskPriority)]
+    #[schema(value_type = Priority)]
     pub priority: &'static str,
     #[schema(value_type = Option<DueDate>, required = true)]
     pub due_date: Option<String>,
@@ -70,4 +75,47 @@ pub struct TaskPage {
     /// Pass as `cursor` for the next page; null on the last page.
     #[schema(required = true)]
     pub next_cursor: Option<String>,
+}
+
+/// A task with its `ETag` (200).
+pub fn with_etag(task: &tasks::Model) -> Response {
+    (
+        [(header::ETAG, etag(task.version))],
+        Json(TaskResponse::from(task)),
+    )
+        .into_response()
+}
+
+/// `304 Not Modified` for a task at `version`, with its `ETag`.
+pub fn not_modified(version: i32) -> Response {
+    (StatusCode::NOT_MODIFIED, [(header::ETAG, etag(version))]).into_response()
+}
+
+/// The JSON body of a created task, as it is sent and kept for replays.
+#[must_use]
+pub fn render(task: &tasks::Model) -> String {
+    serde_json::to_string(&TaskResponse::from(task)).unwrap_or_default()
+}
+
+/// The answer to a create: `201` with `Location` and `ETag`, or the first
+/// answer again for a known `Idempotency-Key` (`Idempotent-Replayed: true`).
+pub fn created(created: Created) -> Response {
+    let status = StatusCode::from_u16(created.status).unwrap_or(StatusCode::CREATED);
+    let mut response = (
+        status,
+        [
+            (header::LOCATION, format!("/tasks/{}", created.task_pid)),
+            (header::CONTENT_TYPE, "application/json".to_string()),
+            // A create is always version 1, and so is its replay.
+            (header::ETAG, etag(1)),
+        ],
+        created.body,
+    )
+        .into_response();
+    if created.replayed {
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    response
 }

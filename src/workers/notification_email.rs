@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
+    db::Db,
     mailers::notifications::NotificationMailer,
     models::{notifications, users},
 };
@@ -27,7 +28,7 @@ impl BackgroundWorker<NotificationEmailArgs> for NotificationEmailWorker {
     }
 
     async fn perform(&self, args: NotificationEmailArgs) -> Result<()> {
-        let db = &self.ctx.db;
+        let db = &Db::from(self.ctx.db.clone());
         let Some(notification) = notifications::Model::claim_email(db, args.notification).await?
         else {
             return Ok(());

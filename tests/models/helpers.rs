@@ -1,12 +1,13 @@
 //! Set-up shared by the model tests.
-use sea_orm::DatabaseConnection;
+
 use taskforge::{
+    db::Db,
     domain::account::{Email, PersonName},
     models::users,
 };
 
 /// A registered user named "Someone" (the password hash is not a real one).
-pub async fn user(db: &DatabaseConnection, email: &str) -> users::Model {
+pub async fn user(db: &Db, email: &str) -> users::Model {
     users::Model::register(
         db,
         users::NewUser {

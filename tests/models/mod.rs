@@ -1,11 +1,7 @@
-mod direct_read;
-mod group_commit;
 pub mod helpers;
 mod reminders;
-mod request_db;
 mod sessions;
 mod task_access;
 mod task_listing;
 mod tasks;
 mod users;
-mod write_turn;

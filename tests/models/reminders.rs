@@ -1,12 +1,11 @@
 //! The reminder pass: timing rules, re-arming, exactly-once under concurrency.
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use loco_rs::testing::prelude::*;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serial_test::serial;
 use taskforge::{
     app::App,
+    db::Db,
     domain::{
         account::{Email, PersonName, ReminderLead, Timezone},
         body::Patch,
@@ -14,8 +13,8 @@ use taskforge::{
     },
     models::{
         notifications, reminders,
-        tasks::{self, TaskDraft, TaskPatch},
-        users::{self, ProfileChange},
+        tasks::{self, TaskInput, TaskPatch},
+        users::{self, ProfilePatch},
     },
 };
 
@@ -25,7 +24,7 @@ fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<FixedOffset> {
         .fixed_offset()
 }
 
-async fn user(db: &DatabaseConnection, email: &str, timezone: &str, lead: i64) -> users::Model {
+async fn user(db: &Db, email: &str, timezone: &str, lead: i64) -> users::Model {
     let user = users::Model::register(
         db,
         users::NewUser {
@@ -38,23 +37,23 @@ async fn user(db: &DatabaseConnection, email: &str, timezone: &str, lead: i64) -
     .unwrap();
     user.update_profile(
         db,
-        ProfileChange {
+        ProfilePatch {
             name: None,
             timezone: Some(Timezone::parse(timezone).unwrap()),
-            reminder_lead: Some(ReminderLead::parse(lead).unwrap()),
+            reminder_lead_minutes: Some(ReminderLead::parse(lead).unwrap()),
         },
     )
     .await
     .unwrap()
 }
 
-async fn task(db: &DatabaseConnection, owner: &users::Model, due: &str) -> tasks::Model {
-    let draft = TaskDraft {
+async fn task(db: &Db, owner: &users::Model, due: &str) -> tasks::Model {
+    let draft = TaskInput {
         title: TaskTitle::parse("Write report").unwrap(),
         description: None,
         status: Status::Incomplete,
         priority: Priority::Medium,
-        due: Some(DueDate::parse(due).unwrap()),
+        due_date: Some(DueDate::parse(due).unwrap()),
     };
     tasks::Model::create_for_owner(db, owner, draft)
         .await
@@ -67,26 +66,21 @@ fn no_change() -> TaskPatch {
         description: Patch::Absent,
         status: None,
         priority: None,
-        due: Patch::Absent,
+        due_date: Patch::Absent,
     }
 }
 
 /// Applies `change` to `task` as it is now in the database.
-async fn apply(
-    db: &DatabaseConnection,
-    owner: &users::Model,
-    task: &tasks::Model,
-    change: TaskPatch,
-) {
+async fn apply(db: &Db, owner: &users::Model, task: &tasks::Model, change: TaskPatch) {
     let current = tasks::Model::find_for_owner(db, owner.id, task.pid)
         .await
         .unwrap();
-    tasks::Model::patch_for_owner(db, owner, current, change, None)
+    tasks::Model::update_for_owner(db, owner, current, &change, None)
         .await
         .unwrap();
 }
 
-async fn kinds(db: &DatabaseConnection, task: &tasks::Model) -> Vec<String> {
+async fn kinds(db: &Db, task: &tasks::Model) -> Vec<String> {
     notifications::Entity::find()
         .filter(notifications::Column::TaskPid.eq(task.pid))
         .order_by_asc(notifications::Column::Id)
@@ -102,7 +96,7 @@ async fn kinds(db: &DatabaseConnection, task: &tasks::Model) -> Vec<String> {
 #[serial]
 async fn the_reminder_goes_out_lead_minutes_before_and_only_once() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com", "UTC", 60).await;
     let t = task(db, &ann, "2026-12-01T17:00:00Z").await;
 
@@ -126,7 +120,7 @@ async fn the_reminder_goes_out_lead_minutes_before_and_only_once() {
 #[serial]
 async fn the_overdue_notice_goes_out_once_when_the_due_time_passes() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com", "UTC", 60).await;
     let t = task(db, &ann, "2026-12-01T17:00:00Z").await;
     reminders::run_pass(db, at(2026, 12, 1, 16, 10))
@@ -153,7 +147,7 @@ async fn the_overdue_notice_goes_out_once_when_the_due_time_passes() {
 #[serial]
 async fn a_task_found_already_past_due_gets_only_the_overdue_notice() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com", "UTC", 60).await;
     let t = task(db, &ann, "2026-12-01T17:00:00Z").await;
 
@@ -169,7 +163,7 @@ async fn a_task_found_already_past_due_gets_only_the_overdue_notice() {
 #[serial]
 async fn a_date_only_due_date_ends_the_day_in_the_owners_timezone() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     // Berlin is UTC+1 in December: the day ends 22:59:59Z, reminder 21:59:59Z.
     let ann = user(db, "ann@example.com", "Europe/Berlin", 60).await;
     task(db, &ann, "2026-12-01").await;
@@ -197,7 +191,7 @@ async fn a_date_only_due_date_ends_the_day_in_the_owners_timezone() {
 #[serial]
 async fn the_lead_counts_real_time_across_a_dst_change() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     // New York springs forward at 02:00 on 8 March 2026; due 03:30 EDT
     // (07:30Z), a 120-minute lead is 05:30Z (00:30 EST), not 01:30 wall time.
     let ann = user(db, "ann@example.com", "America/New_York", 120).await;
@@ -218,14 +212,14 @@ async fn the_lead_counts_real_time_across_a_dst_change() {
 #[serial]
 async fn changing_the_due_date_re_arms_both_notices() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com", "UTC", 60).await;
     let t = task(db, &ann, "2026-12-01T17:00:00Z").await;
     reminders::run_pass(db, at(2026, 12, 1, 18, 0))
         .await
         .unwrap();
     let patch = TaskPatch {
-        due: Patch::Value(DueDate::parse("2026-12-05T17:00:00Z").unwrap()),
+        due_date: Patch::Value(DueDate::parse("2026-12-05T17:00:00Z").unwrap()),
         ..no_change()
     };
     apply(db, &ann, &t, patch).await;
@@ -246,7 +240,7 @@ async fn changing_the_due_date_re_arms_both_notices() {
 #[serial]
 async fn an_edit_that_keeps_the_due_date_does_not_re_arm() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com", "UTC", 60).await;
     let t = task(db, &ann, "2026-12-01T17:00:00Z").await;
     reminders::run_pass(db, at(2026, 12, 1, 16, 30))
@@ -269,7 +263,7 @@ async fn an_edit_that_keeps_the_due_date_does_not_re_arm() {
 #[serial]
 async fn completed_or_deleted_tasks_get_nothing() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com", "UTC", 60).await;
     let done = task(db, &ann, "2026-12-01T17:00:00Z").await;
     let gone = task(db, &ann, "2026-12-01T17:00:00Z").await;
@@ -298,7 +292,7 @@ async fn completed_or_deleted_tasks_get_nothing() {
 #[serial]
 async fn a_lead_of_zero_turns_reminders_off_but_not_overdue_notices() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com", "UTC", 0).await;
     let t = task(db, &ann, "2026-12-01T17:00:00Z").await;
 
@@ -316,7 +310,7 @@ async fn a_lead_of_zero_turns_reminders_off_but_not_overdue_notices() {
 #[serial]
 async fn changing_the_lead_moves_pending_reminders() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com", "UTC", 60).await;
     task(db, &ann, "2026-12-01T17:00:00Z").await;
     let ann = user_with_lead(db, ann, 1440).await;
@@ -329,11 +323,11 @@ async fn changing_the_lead_moves_pending_reminders() {
     assert_eq!(day_before.reminders, 1);
 }
 
-async fn user_with_lead(db: &DatabaseConnection, user: users::Model, lead: i64) -> users::Model {
+async fn user_with_lead(db: &Db, user: users::Model, lead: i64) -> users::Model {
     user.update_profile(
         db,
-        ProfileChange {
-            reminder_lead: Some(ReminderLead::parse(lead).unwrap()),
+        ProfilePatch {
+            reminder_lead_minutes: Some(ReminderLead::parse(lead).unwrap()),
             ..Default::default()
         },
     )
@@ -345,7 +339,7 @@ async fn user_with_lead(db: &DatabaseConnection, user: users::Model, lead: i64) 
 #[serial]
 async fn concurrent_passes_deliver_each_notice_exactly_once() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com", "UTC", 60).await;
     for _ in 0..(reminders::BATCH as usize + 150) {
         task(db, &ann, "2026-12-01T17:00:00Z").await;
@@ -386,7 +380,7 @@ async fn concurrent_passes_deliver_each_notice_exactly_once() {
 #[serial]
 async fn an_email_attempt_is_claimed_once_and_retried_after_its_backoff() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com", "UTC", 60).await;
     task(db, &ann, "2026-12-01T17:00:00Z").await;
     let report = reminders::run_pass(db, at(2026, 12, 1, 16, 30))
@@ -425,7 +419,7 @@ async fn an_email_attempt_is_claimed_once_and_retried_after_its_backoff() {
 #[serial]
 async fn an_email_whose_first_job_was_lost_is_queued_again_after_a_grace_period() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com", "UTC", 60).await;
     task(db, &ann, "2026-12-01T17:00:00Z").await;
     let report = reminders::run_pass(db, at(2026, 12, 1, 16, 30))

@@ -2,10 +2,11 @@
 use super::helpers::user;
 use chrono::Duration;
 use loco_rs::testing::prelude::*;
-use sea_orm::{ActiveModelTrait, ActiveValue, DatabaseConnection, EntityTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue, EntityTrait};
 use serial_test::serial;
 use taskforge::{
     app::App,
+    db::Db,
     errors::ApiError,
     models::{sessions, users},
     security,
@@ -15,7 +16,7 @@ fn ttl() -> Duration {
     Duration::days(30)
 }
 
-async fn reload(db: &DatabaseConnection, session: &sessions::Model) -> sessions::Model {
+async fn reload(db: &Db, session: &sessions::Model) -> sessions::Model {
     sessions::Entity::find_by_id(session.id)
         .one(db)
         .await
@@ -27,7 +28,7 @@ async fn reload(db: &DatabaseConnection, session: &sessions::Model) -> sessions:
 #[serial]
 async fn start_stores_only_a_hash_of_the_refresh_token() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
 
     let issued = sessions::Model::start(db, ann.id, ttl()).await.unwrap();
@@ -46,7 +47,7 @@ async fn start_stores_only_a_hash_of_the_refresh_token() {
 #[serial]
 async fn rotate_issues_a_new_refresh_token_and_access_id() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let first = sessions::Model::start(db, ann.id, ttl()).await.unwrap();
 
@@ -64,7 +65,7 @@ async fn rotate_issues_a_new_refresh_token_and_access_id() {
 #[serial]
 async fn rotating_an_already_rotated_token_fails_and_revokes_the_login() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let first = sessions::Model::start(db, ann.id, ttl()).await.unwrap();
     let second = sessions::Model::rotate(db, &first.refresh_token, ttl())
@@ -83,7 +84,7 @@ async fn rotating_an_already_rotated_token_fails_and_revokes_the_login() {
 #[serial]
 async fn reuse_in_one_login_leaves_other_logins_alive() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let phone = sessions::Model::start(db, ann.id, ttl()).await.unwrap();
     let laptop = sessions::Model::start(db, ann.id, ttl()).await.unwrap();
@@ -103,7 +104,7 @@ async fn reuse_in_one_login_leaves_other_logins_alive() {
 #[serial]
 async fn rotate_refuses_garbage_without_revoking_anything() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let issued = sessions::Model::start(db, ann.id, ttl()).await.unwrap();
 
@@ -122,7 +123,7 @@ async fn rotate_refuses_garbage_without_revoking_anything() {
 #[serial]
 async fn rotate_refuses_an_expired_login() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let issued = sessions::Model::start(db, ann.id, ttl()).await.unwrap();
     let mut expired: sessions::ActiveModel = issued.session.clone().into();
@@ -138,7 +139,7 @@ async fn rotate_refuses_an_expired_login() {
 #[serial]
 async fn rotate_refuses_a_revoked_login() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let issued = sessions::Model::start(db, ann.id, ttl()).await.unwrap();
     sessions::Model::revoke_by_jti(db, issued.session.access_jti)
@@ -154,7 +155,7 @@ async fn rotate_refuses_a_revoked_login() {
 #[serial]
 async fn revoke_by_jti_ends_only_that_login() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let phone = sessions::Model::start(db, ann.id, ttl()).await.unwrap();
     let laptop = sessions::Model::start(db, ann.id, ttl()).await.unwrap();
@@ -171,7 +172,7 @@ async fn revoke_by_jti_ends_only_that_login() {
 #[serial]
 async fn revoke_all_ends_every_login_of_that_user_only() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let bob = user(db, "bob@example.com").await;
     let phone = sessions::Model::start(db, ann.id, ttl()).await.unwrap();
@@ -189,7 +190,7 @@ async fn revoke_all_ends_every_login_of_that_user_only() {
 #[serial]
 async fn revoking_twice_keeps_the_first_revocation_time() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let issued = sessions::Model::start(db, ann.id, ttl()).await.unwrap();
     sessions::Model::revoke_by_jti(db, issued.session.access_jti)
@@ -207,7 +208,7 @@ async fn revoking_twice_keeps_the_first_revocation_time() {
 #[serial]
 async fn of_two_concurrent_rotations_of_one_token_only_one_succeeds() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let issued = sessions::Model::start(db, ann.id, ttl()).await.unwrap();
 

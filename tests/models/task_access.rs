@@ -2,30 +2,27 @@
 use super::helpers::user;
 use chrono::Duration;
 use loco_rs::testing::prelude::*;
-use sea_orm::{
-    ColumnTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter, QueryTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryTrait};
 use serial_test::serial;
 use taskforge::{
     app::App,
+    db::{Db, Prepared},
     domain::task::{Priority, Status, TaskTitle},
     models::{
-        prepared::Prepared,
-        sessions, task_access,
-        tasks::{self, TaskDraft},
+        sessions,
+        tasks::{self, TaskInput},
         users,
     },
-    request_db::RequestDb,
 };
 use uuid::Uuid;
 
-async fn task(db: &DatabaseConnection, owner: &users::Model) -> tasks::Model {
-    let draft = TaskDraft {
+async fn task(db: &Db, owner: &users::Model) -> tasks::Model {
+    let draft = TaskInput {
         title: TaskTitle::parse("t").unwrap(),
         description: None,
         status: Status::Incomplete,
         priority: Priority::Medium,
-        due: None,
+        due_date: None,
     };
     tasks::Model::create_for_owner(db, owner, draft)
         .await
@@ -37,7 +34,7 @@ async fn task(db: &DatabaseConnection, owner: &users::Model) -> tasks::Model {
 async fn a_live_token_finds_its_user_and_their_task_only() {
     let boot = boot_test::<App>().await.unwrap();
     let ctx = &boot.app_context;
-    let db = &ctx.db;
+    let db = &Db::from(ctx.db.clone());
     let ann = user(db, "ann@example.com").await;
     let bob = user(db, "bob@example.com").await;
     let anns = task(db, &ann).await;
@@ -47,9 +44,9 @@ async fn a_live_token_finds_its_user_and_their_task_only() {
         .unwrap()
         .session;
     // Through the request path's handle, as the controllers ask it.
-    let request_db = RequestDb::of(ctx);
+    let request_db = Db::of(ctx);
 
-    let found = task_access::find_with_access(&request_db, login.access_jti, ann.pid, anns.pid)
+    let found = tasks::find_with_access(&request_db, login.access_jti, ann.pid, anns.pid)
         .await
         .unwrap();
     let (who, own) = found.expect("a live token finds its user");
@@ -58,17 +55,16 @@ async fn a_live_token_finds_its_user_and_their_task_only() {
 
     // Another user's task and an unknown id: the user, no task.
     for other in [bobs.pid, Uuid::new_v4()] {
-        let (who, none) =
-            task_access::find_with_access(&request_db, login.access_jti, ann.pid, other)
-                .await
-                .unwrap()
-                .expect("a live token finds its user");
+        let (who, none) = tasks::find_with_access(&request_db, login.access_jti, ann.pid, other)
+            .await
+            .unwrap()
+            .expect("a live token finds its user");
         assert_eq!(who.id, ann.id);
         assert!(none.is_none());
     }
 
     // The token's jti with another user's pid is no session at all.
-    let forged = task_access::find_with_access(db, login.access_jti, bob.pid, bobs.pid)
+    let forged = tasks::find_with_access(db, login.access_jti, bob.pid, bobs.pid)
         .await
         .unwrap();
     assert!(forged.is_none());
@@ -78,7 +74,7 @@ async fn a_live_token_finds_its_user_and_their_task_only() {
 #[serial]
 async fn a_revoked_token_finds_nothing_even_with_a_task_id_of_its_user() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let anns = task(db, &ann).await;
     let login = sessions::Model::start(db, ann.id, Duration::days(1))
@@ -89,11 +85,11 @@ async fn a_revoked_token_finds_nothing_even_with_a_task_id_of_its_user() {
         .await
         .unwrap();
 
-    let found = task_access::find_with_access(db, login.access_jti, ann.pid, anns.pid)
+    let found = tasks::find_with_access(db, login.access_jti, ann.pid, anns.pid)
         .await
         .unwrap();
     assert!(found.is_none());
-    let unknown = task_access::find_with_access(db, Uuid::new_v4(), ann.pid, anns.pid)
+    let unknown = tasks::find_with_access(db, Uuid::new_v4(), ann.pid, anns.pid)
         .await
         .unwrap();
     assert!(unknown.is_none());
@@ -106,8 +102,8 @@ fn the_statements_built_once_read_as_ones_built_per_request() {
     for backend in [DatabaseBackend::Sqlite, DatabaseBackend::Postgres] {
         for _ in 0..3 {
             let ids = [Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4()];
-            let with_task = task_access::STATEMENT.statement(backend, ids);
-            assert_eq!(with_task, task_access::STATEMENT.built_now(backend, ids));
+            let with_task = tasks::ACCESS_STATEMENT.statement(backend, ids);
+            assert_eq!(with_task, tasks::ACCESS_STATEMENT.built_now(backend, ids));
             let [jti, pid, _] = ids;
             let live = users::LIVE_ACCESS.statement(backend, [jti, pid]);
             assert_eq!(live, users::LIVE_ACCESS.built_now(backend, [jti, pid]));

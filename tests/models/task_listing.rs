@@ -3,18 +3,19 @@
 use super::helpers::user;
 use chrono::Utc;
 use loco_rs::testing::prelude::*;
-use sea_orm::{ConnectionTrait, DatabaseBackend, QueryTrait, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseBackend, QueryTrait, Statement};
 use serial_test::serial;
 use taskforge::{
     app::App,
+    db::Db,
     domain::{
         listing::{Sort, TaskFilter},
         task::{DueDate, Priority, Status, TaskDescription, TaskTitle},
     },
-    models::tasks::{self, decode_key, list_select, ListQuery, TaskDraft},
+    models::tasks::{self, decode_key, list_select, ListQuery, TaskInput},
 };
 
-async fn plan(db: &sea_orm::DatabaseConnection, statement: &Statement) -> String {
+async fn plan(db: &Db, statement: &Statement) -> String {
     let backend = db.get_database_backend();
     let prefix = match backend {
         DatabaseBackend::Postgres => "EXPLAIN ",
@@ -54,16 +55,16 @@ async fn plan(db: &sea_orm::DatabaseConnection, statement: &Statement) -> String
 #[serial]
 async fn each_sort_pages_through_its_own_index() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let owner = user(db, "ann@example.com").await;
     let mut last = None;
     for i in 0..30 {
-        let draft = TaskDraft {
+        let draft = TaskInput {
             title: TaskTitle::parse(&format!("task {i}")).unwrap(),
             description: None,
             status: Status::ALL[i % 3],
             priority: Priority::ALL[i % 4],
-            due: (i % 3 != 0)
+            due_date: (i % 3 != 0)
                 .then(|| DueDate::parse(&format!("2026-12-{:02}", 1 + i % 28)).unwrap()),
         };
         last = Some(
@@ -121,19 +122,19 @@ async fn each_sort_pages_through_its_own_index() {
 #[serial]
 async fn a_page_reads_the_listed_columns_as_the_model_has_them() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let owner = user(db, "ann@example.com").await;
     let mut created = Vec::new();
     for (i, due) in [Some("2026-12-01"), Some("2026-12-01T09:30:00Z"), None]
         .into_iter()
         .enumerate()
     {
-        let draft = TaskDraft {
+        let draft = TaskInput {
             title: TaskTitle::parse(&format!("task {i}")).unwrap(),
             description: (i == 0).then(|| TaskDescription::parse("notes").unwrap()),
             status: Status::ALL[i % 3],
             priority: Priority::ALL[i % 4],
-            due: due.map(|d| DueDate::parse(d).unwrap()),
+            due_date: due.map(|d| DueDate::parse(d).unwrap()),
         };
         created.push(
             tasks::Model::create_for_owner(db, &owner, draft)

@@ -4,6 +4,7 @@ use loco_rs::testing::prelude::*;
 use serial_test::serial;
 use taskforge::{
     app::App,
+    db::Db,
     domain::{
         account::Timezone,
         body::Patch,
@@ -11,7 +12,7 @@ use taskforge::{
     },
     errors::ApiError,
     models::{
-        tasks::{self, TaskDraft, TaskPatch},
+        tasks::{self, TaskInput, TaskPatch},
         users,
     },
 };
@@ -19,23 +20,19 @@ use taskforge::{
 use super::helpers::user;
 
 /// `task` as it is now in the database.
-async fn read(
-    db: &sea_orm::DatabaseConnection,
-    owner: &users::Model,
-    task: &tasks::Model,
-) -> tasks::Model {
+async fn read(db: &Db, owner: &users::Model, task: &tasks::Model) -> tasks::Model {
     tasks::Model::find_for_owner(db, owner.id, task.pid)
         .await
         .unwrap()
 }
 
-fn draft(title: &str) -> TaskDraft {
-    TaskDraft {
+fn draft(title: &str) -> TaskInput {
+    TaskInput {
         title: TaskTitle::parse(title).unwrap(),
         description: None,
         status: Status::Incomplete,
         priority: Priority::Medium,
-        due: None,
+        due_date: None,
     }
 }
 
@@ -45,7 +42,7 @@ fn no_change() -> TaskPatch {
         description: Patch::Absent,
         status: None,
         priority: None,
-        due: Patch::Absent,
+        due_date: Patch::Absent,
     }
 }
 
@@ -53,7 +50,7 @@ fn no_change() -> TaskPatch {
 #[serial]
 async fn another_owner_cannot_find_change_or_delete_a_task() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let bob = user(db, "bob@example.com").await;
     let task = tasks::Model::create_for_owner(db, &ann, draft("ann's"))
@@ -61,9 +58,9 @@ async fn another_owner_cannot_find_change_or_delete_a_task() {
         .unwrap();
 
     let found = tasks::Model::find_for_owner(db, bob.id, task.pid).await;
-    let patched = tasks::Model::patch_for_owner(db, &bob, task.clone(), no_change(), None).await;
+    let patched = tasks::Model::update_for_owner(db, &bob, task.clone(), &no_change(), None).await;
     let replaced =
-        tasks::Model::replace_for_owner(db, &bob, task.clone(), draft("bob's"), None).await;
+        tasks::Model::update_for_owner(db, &bob, task.clone(), &draft("bob's").into(), None).await;
     let deleted = tasks::Model::delete_for_owner(db, bob.id, task.pid, None).await;
 
     assert!(matches!(found, Err(ApiError::NotFound)));
@@ -79,7 +76,7 @@ async fn another_owner_cannot_find_change_or_delete_a_task() {
 #[serial]
 async fn creating_a_complete_task_sets_completed_at() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
 
     let mut done = draft("done");
@@ -96,20 +93,25 @@ async fn creating_a_complete_task_sets_completed_at() {
 #[serial]
 async fn every_write_bumps_the_version_and_updated_at() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let task = tasks::Model::create_for_owner(db, &ann, draft("t"))
         .await
         .unwrap();
 
     let patched =
-        tasks::Model::patch_for_owner(db, &ann, read(db, &ann, &task).await, no_change(), None)
+        tasks::Model::update_for_owner(db, &ann, read(db, &ann, &task).await, &no_change(), None)
             .await
             .unwrap();
-    let replaced =
-        tasks::Model::replace_for_owner(db, &ann, read(db, &ann, &task).await, draft("t2"), None)
-            .await
-            .unwrap();
+    let replaced = tasks::Model::update_for_owner(
+        db,
+        &ann,
+        read(db, &ann, &task).await,
+        &draft("t2").into(),
+        None,
+    )
+    .await
+    .unwrap();
 
     assert_eq!(patched.version, 2);
     assert_eq!(replaced.version, 3);
@@ -120,7 +122,7 @@ async fn every_write_bumps_the_version_and_updated_at() {
 /// Counts the updates of `tasks` that name any column a priority change
 /// leaves alone (an `UPDATE OF` trigger fires when the `SET` names the
 /// column, changed or not); dropped again by [`drop_untouched_counter`].
-async fn count_updates_of_other_columns(db: &sea_orm::DatabaseConnection) {
+async fn count_updates_of_other_columns(db: &Db) {
     use sea_orm::ConnectionTrait;
     let columns = "title, description, status, due_at, due_on, remind_at, search_text, \
                    completed_at, reminder_sent_at, overdue_sent_at";
@@ -144,7 +146,7 @@ async fn count_updates_of_other_columns(db: &sea_orm::DatabaseConnection) {
     db.execute_unprepared(&trigger).await.unwrap();
 }
 
-async fn drop_untouched_counter(db: &sea_orm::DatabaseConnection) {
+async fn drop_untouched_counter(db: &Db) {
     use sea_orm::ConnectionTrait;
     let postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
     let drops = if postgres {
@@ -156,7 +158,7 @@ async fn drop_untouched_counter(db: &sea_orm::DatabaseConnection) {
     db.execute_unprepared(drops).await.unwrap();
 }
 
-async fn touched(db: &sea_orm::DatabaseConnection) -> i64 {
+async fn touched(db: &Db) -> i64 {
     use sea_orm::ConnectionTrait;
     let row = db
         .query_one_raw(sea_orm::Statement::from_string(
@@ -173,10 +175,10 @@ async fn touched(db: &sea_orm::DatabaseConnection) -> i64 {
 #[serial]
 async fn an_update_sets_only_the_columns_it_changes() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let mut due = draft("report");
-    due.due = Some(DueDate::Date(NaiveDate::from_ymd_opt(2031, 5, 1).unwrap()));
+    due.due_date = Some(DueDate::Date(NaiveDate::from_ymd_opt(2031, 5, 1).unwrap()));
     let task = tasks::Model::create_for_owner(db, &ann, due.clone())
         .await
         .unwrap();
@@ -186,12 +188,12 @@ async fn an_update_sets_only_the_columns_it_changes() {
         priority: Some(Priority::Urgent),
         ..no_change()
     };
-    let patched = tasks::Model::patch_for_owner(db, &ann, task.clone(), urgent, None)
+    let patched = tasks::Model::update_for_owner(db, &ann, task.clone(), &urgent, None)
         .await
         .unwrap();
     let after_priority = touched(db).await;
     due.priority = Priority::Urgent;
-    let replaced = tasks::Model::replace_for_owner(db, &ann, patched.clone(), due, None)
+    let replaced = tasks::Model::update_for_owner(db, &ann, patched.clone(), &due.into(), None)
         .await
         .unwrap();
     let after_same_put = touched(db).await;
@@ -199,7 +201,7 @@ async fn an_update_sets_only_the_columns_it_changes() {
         title: Some(TaskTitle::parse("final report").unwrap()),
         ..no_change()
     };
-    let renamed = tasks::Model::patch_for_owner(db, &ann, replaced.clone(), retitled, None)
+    let renamed = tasks::Model::update_for_owner(db, &ann, replaced.clone(), &retitled, None)
         .await
         .unwrap();
     let after_title = touched(db).await;
@@ -224,7 +226,7 @@ async fn an_update_sets_only_the_columns_it_changes() {
 #[serial]
 async fn completed_at_is_kept_while_complete_and_cleared_on_reopen() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let task = tasks::Model::create_for_owner(db, &ann, draft("t"))
         .await
@@ -232,23 +234,18 @@ async fn completed_at_is_kept_while_complete_and_cleared_on_reopen() {
 
     let mut complete = no_change();
     complete.status = Some(Status::Complete);
-    let done = tasks::Model::patch_for_owner(
-        db,
-        &ann,
-        read(db, &ann, &task).await,
-        complete.clone(),
-        None,
-    )
-    .await
-    .unwrap();
+    let done =
+        tasks::Model::update_for_owner(db, &ann, read(db, &ann, &task).await, &complete, None)
+            .await
+            .unwrap();
     let again =
-        tasks::Model::patch_for_owner(db, &ann, read(db, &ann, &task).await, complete, None)
+        tasks::Model::update_for_owner(db, &ann, read(db, &ann, &task).await, &complete, None)
             .await
             .unwrap();
     let mut reopen = no_change();
     reopen.status = Some(Status::Incomplete);
     let reopened =
-        tasks::Model::patch_for_owner(db, &ann, read(db, &ann, &task).await, reopen, None)
+        tasks::Model::update_for_owner(db, &ann, read(db, &ann, &task).await, &reopen, None)
             .await
             .unwrap();
 
@@ -262,7 +259,7 @@ async fn completed_at_is_kept_while_complete_and_cleared_on_reopen() {
 async fn the_database_refuses_a_complete_task_without_completed_at() {
     use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let task = tasks::Model::create_for_owner(db, &ann, draft("t"))
         .await
@@ -284,13 +281,13 @@ async fn the_database_refuses_a_complete_task_without_completed_at() {
 #[serial]
 async fn changing_timezone_moves_date_only_due_dates_but_not_instants() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let mut dated = draft("dated");
-    dated.due = Some(DueDate::Date(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()));
+    dated.due_date = Some(DueDate::Date(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()));
     let mut timed = draft("timed");
     let instant = Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).unwrap();
-    timed.due = Some(DueDate::At(instant));
+    timed.due_date = Some(DueDate::At(instant));
     let dated = tasks::Model::create_for_owner(db, &ann, dated)
         .await
         .unwrap();
@@ -321,7 +318,7 @@ async fn changing_timezone_moves_date_only_due_dates_but_not_instants() {
 async fn deleting_a_user_deletes_their_tasks() {
     use sea_orm::{EntityTrait, ModelTrait, PaginatorTrait};
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     tasks::Model::create_for_owner(db, &ann, draft("t"))
         .await

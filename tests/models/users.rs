@@ -2,10 +2,11 @@
 //! the live-access check behind every bearer token.
 use chrono::Duration;
 use loco_rs::testing::prelude::*;
-use sea_orm::{ActiveModelTrait, ActiveValue, DatabaseConnection, EntityTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue, EntityTrait};
 use serial_test::serial;
 use taskforge::{
     app::App,
+    db::Db,
     domain::account::{Email, PersonName, ReminderLead, Timezone},
     errors::ApiError,
     models::{sessions, users},
@@ -22,11 +23,11 @@ fn new_user(email: &str) -> users::NewUser {
     }
 }
 
-async fn user(db: &DatabaseConnection, email: &str) -> users::Model {
+async fn user(db: &Db, email: &str) -> users::Model {
     users::Model::register(db, new_user(email)).await.unwrap()
 }
 
-async fn reload(db: &DatabaseConnection, user: &users::Model) -> users::Model {
+async fn reload(db: &Db, user: &users::Model) -> users::Model {
     users::Entity::find_by_id(user.id)
         .one(db)
         .await
@@ -42,7 +43,7 @@ fn email(raw: &str) -> Email {
 #[serial]
 async fn register_stores_the_email_as_typed_with_defaults() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
 
     let ann = user(db, "Ann.Lee@Example.com").await;
 
@@ -57,7 +58,7 @@ async fn register_stores_the_email_as_typed_with_defaults() {
 #[serial]
 async fn register_of_an_email_in_another_letter_case_is_email_taken() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     user(db, "ann@example.com").await;
 
     let again = users::Model::register(db, new_user("ANN@Example.COM")).await;
@@ -69,7 +70,7 @@ async fn register_of_an_email_in_another_letter_case_is_email_taken() {
 #[serial]
 async fn find_by_email_ignores_letter_case() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "Ann@Example.com").await;
 
     let found = users::Model::find_by_email(db, &email("aNN@eXAMPLE.COM"))
@@ -83,7 +84,7 @@ async fn find_by_email_ignores_letter_case() {
 #[serial]
 async fn find_by_email_finds_an_address_with_upper_case_non_ascii_letters() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@BÜCHER.example").await;
 
     let same = users::Model::find_by_email(db, &email("ann@BÜCHER.example"))
@@ -101,7 +102,7 @@ async fn find_by_email_finds_an_address_with_upper_case_non_ascii_letters() {
 #[serial]
 async fn find_by_email_of_an_unknown_address_is_none() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     user(db, "ann@example.com").await;
 
     let found = users::Model::find_by_email(db, &email("bob@example.com"))
@@ -115,15 +116,15 @@ async fn find_by_email_of_an_unknown_address_is_none() {
 #[serial]
 async fn update_profile_changes_only_the_given_fields() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
 
     let changed = ann
         .update_profile(
             db,
-            users::ProfileChange {
+            users::ProfilePatch {
                 timezone: Some(Timezone::parse("Europe/Berlin").unwrap()),
-                reminder_lead: Some(ReminderLead::parse(0).unwrap()),
+                reminder_lead_minutes: Some(ReminderLead::parse(0).unwrap()),
                 ..Default::default()
             },
         )
@@ -140,7 +141,7 @@ async fn update_profile_changes_only_the_given_fields() {
 #[serial]
 async fn password_reset_stores_only_a_hash_of_the_token() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
 
     let token = ann.start_password_reset(db).await.unwrap();
@@ -157,7 +158,7 @@ async fn password_reset_stores_only_a_hash_of_the_token() {
 #[serial]
 async fn reset_password_sets_the_new_hash_and_works_only_once() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let token = ann.start_password_reset(db).await.unwrap();
 
@@ -179,7 +180,7 @@ async fn reset_password_sets_the_new_hash_and_works_only_once() {
 #[serial]
 async fn reset_password_with_an_unknown_token_changes_nothing() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     ann.start_password_reset(db).await.unwrap();
 
@@ -195,7 +196,7 @@ async fn reset_password_with_an_unknown_token_changes_nothing() {
 #[serial]
 async fn reset_password_with_an_expired_token_fails() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let token = ann.start_password_reset(db).await.unwrap();
     let mut aged: users::ActiveModel = reload(db, &ann).await.into();
@@ -213,7 +214,7 @@ async fn reset_password_with_an_expired_token_fails() {
 #[serial]
 async fn reset_password_within_the_hour_works() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let token = ann.start_password_reset(db).await.unwrap();
     let mut aged: users::ActiveModel = reload(db, &ann).await.into();
@@ -230,7 +231,7 @@ async fn reset_password_within_the_hour_works() {
 #[serial]
 async fn a_new_reset_token_replaces_the_earlier_one() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let first = ann.start_password_reset(db).await.unwrap();
     let second = ann.start_password_reset(db).await.unwrap();
@@ -248,7 +249,7 @@ async fn a_new_reset_token_replaces_the_earlier_one() {
 #[serial]
 async fn reset_token_of_one_user_does_not_reset_another() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let bob = user(db, "bob@example.com").await;
     let token = ann.start_password_reset(db).await.unwrap();
@@ -265,7 +266,7 @@ async fn reset_token_of_one_user_does_not_reset_another() {
 #[serial]
 async fn find_by_live_access_finds_the_user_of_a_live_login() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let issued = sessions::Model::start(db, ann.id, Duration::days(30))
         .await
@@ -282,7 +283,7 @@ async fn find_by_live_access_finds_the_user_of_a_live_login() {
 #[serial]
 async fn find_by_live_access_refuses_a_revoked_login() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let issued = sessions::Model::start(db, ann.id, Duration::days(30))
         .await
@@ -302,7 +303,7 @@ async fn find_by_live_access_refuses_a_revoked_login() {
 #[serial]
 async fn find_by_live_access_refuses_a_jti_of_another_user() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let bob = user(db, "bob@example.com").await;
     let bobs = sessions::Model::start(db, bob.id, Duration::days(30))
@@ -320,7 +321,7 @@ async fn find_by_live_access_refuses_a_jti_of_another_user() {
 #[serial]
 async fn find_by_live_access_refuses_an_unknown_jti() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     sessions::Model::start(db, ann.id, Duration::days(30))
         .await
@@ -337,7 +338,7 @@ async fn find_by_live_access_refuses_an_unknown_jti() {
 #[serial]
 async fn of_two_concurrent_resets_with_one_token_only_one_succeeds() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = &boot.app_context.db;
+    let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let token = ann.start_password_reset(db).await.unwrap();
 

@@ -105,7 +105,7 @@ async fn every_sqlite_connection_keeps_its_statement_plans() {
             held.push(pool.acquire().await.unwrap());
         }
         for conn in &mut held {
-            let on = taskforge::initializers::database::stable_plans_enabled(conn)
+            let on = taskforge::db::sqlite::stable_plans_enabled(conn)
                 .await
                 .unwrap();
             assert!(on, "a pooled connection without QPSG");
@@ -125,9 +125,7 @@ async fn a_passive_checkpoint_runs_between_writes() {
         }
         let ann = login_as(&server, "ann@example.com").await;
         create_task(&server, &ann.access_token, json!({"title": "t"})).await;
-        taskforge::initializers::database::checkpoint(&ctx.db)
-            .await
-            .unwrap();
+        taskforge::db::sqlite::checkpoint(&ctx.db).await.unwrap();
         let page: Value = server
             .get("/tasks")
             .add_header("authorization", bearer(&ann.access_token))
@@ -166,9 +164,12 @@ async fn outside_tests_checkpoints_run_in_the_background_not_in_requests() {
 
     let mut production = ctx.clone();
     production.environment = Environment::Production;
-    let production = taskforge::initializers::database::tune_sqlite(production)
-        .await
-        .unwrap();
+    let production = taskforge::db::sqlite::tune_sqlite(
+        production,
+        taskforge::settings::DEFAULT_SQLITE_CACHE_KIB,
+    )
+    .await
+    .unwrap();
     assert_eq!(autocheckpoint(production.db.clone()).await, 0);
     production.db.close().await.unwrap();
 }

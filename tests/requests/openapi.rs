@@ -5,7 +5,10 @@ use std::collections::BTreeSet;
 use loco_rs::{app::Hooks, testing::prelude::*};
 use serde_json::Value;
 use serial_test::serial;
-use taskforge::{app::App, controllers::docs, views::schema::DocsFile};
+use taskforge::{
+    app::App,
+    controllers::docs::{self, DocsFile},
+};
 
 use super::helpers::*;
 

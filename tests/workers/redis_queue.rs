@@ -12,6 +12,7 @@ use sea_orm::EntityTrait;
 use serial_test::serial;
 use taskforge::{
     app::App,
+    db::Db,
     domain::{
         account::{Email, PersonName},
         task::{DueDate, Priority, Status, TaskTitle},
@@ -41,7 +42,7 @@ async fn a_notification_email_job_runs_through_redis() {
     let boot = boot_test::<App>().await.unwrap();
     let ctx = &boot.app_context;
     let owner = users::Model::register(
-        &ctx.db,
+        &Db::from(ctx.db.clone()),
         users::NewUser {
             name: PersonName::parse("Ann").unwrap(),
             email: Email::parse("ann@example.com").unwrap(),
@@ -50,18 +51,18 @@ async fn a_notification_email_job_runs_through_redis() {
     )
     .await
     .unwrap();
-    let draft = tasks::TaskDraft {
+    let draft = tasks::TaskInput {
         title: TaskTitle::parse("Through Redis").unwrap(),
         description: None,
         status: Status::Incomplete,
         priority: Priority::Medium,
-        due: Some(DueDate::parse("2026-12-01T17:00:00Z").unwrap()),
+        due_date: Some(DueDate::parse("2026-12-01T17:00:00Z").unwrap()),
     };
-    tasks::Model::create_for_owner(&ctx.db, &owner, draft)
+    tasks::Model::create_for_owner(&Db::from(ctx.db.clone()), &owner, draft)
         .await
         .unwrap();
     let report = reminders::run_pass(
-        &ctx.db,
+        &Db::from(ctx.db.clone()),
         Utc.with_ymd_and_hms(2026, 12, 1, 16, 30, 0)
             .unwrap()
             .fixed_offset(),

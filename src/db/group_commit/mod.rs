@@ -19,7 +19,7 @@
 //! its error and the ones before it run again in a new transaction; nothing
 //! of theirs was kept. A batch of one runs in autocommit mode, as before.
 //!
-//! The batch holds this process's SQLite write turn (`models::write_turn`),
+//! The batch holds this process's SQLite write turn (`db::write_turn`),
 //! so it takes turns fairly with the one request-path transaction that runs
 //! elsewhere (the idempotent create). A request that is cancelled while its
 //! write waits does not take the write back: it runs, and its result is
@@ -38,7 +38,7 @@ use sea_orm::{
 };
 use tokio::sync::{mpsc, oneshot};
 
-use crate::request_db::AfterConnect;
+use super::pool::AfterConnect;
 
 mod writer;
 

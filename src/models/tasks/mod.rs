@@ -1,25 +1,37 @@
-//! Tasks: every query is scoped to its owner; another user's task does not exist.
+//! Tasks: every query is scoped to its owner; another user's task does not
+//! exist. The parts: `changes` (what a write does), `listing` and `keyset`
+//! (`GET /tasks`), `access` (the session check and a task in one read).
+mod access;
+mod changes;
+mod keyset;
+mod listing;
+
+pub use access::find_with_access;
+pub use changes::{remind_at, TaskInput, TaskPatch};
+pub use keyset::{decode_key, KeyValue};
+pub use listing::{list_select, ListQuery, ListedTask};
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbErr,
-    EntityTrait, QueryFilter,
+    sea_query::Expr, ActiveModelTrait, ActiveValue, ColumnTrait, DbErr, EntityTrait, QueryFilter,
 };
 use uuid::Uuid;
 
 pub use super::_entities::tasks::{self, ActiveModel, Column, Entity, Model};
-use super::task_changes::{completed_at_after, keep_changes_only, remind_at, Fields};
-pub use super::task_changes::{TaskDraft, TaskPatch};
-pub use super::task_keyset::{decode_key, KeyValue};
-pub use super::task_listing::{list_select, ListQuery, ListedTask};
 use super::{users, users::now};
 use crate::{
-    domain::{body::Patch, task::DueDate, task::Status},
+    db::Db,
+    domain::{
+        etag::TagList,
+        task::{DueDate, Status},
+    },
     errors::ApiError,
-    extractors::preconditions::TagList,
 };
+use changes::{completed_at_after, keep_changes_only, Fields};
+
+pub use access::STATEMENT as ACCESS_STATEMENT;
 
 impl sea_orm::ActiveModelBehavior for ActiveModel {}
 
-/// Attempts of one optimistic update before giving up (see `update_read`).
+/// Attempts of one optimistic update before giving up (see `update_for_owner`).
 const MAX_WRITE_ATTEMPTS: usize = 100;
 
 impl Model {
@@ -27,11 +39,7 @@ impl Model {
     ///
     /// # Errors
     /// [`ApiError::NotFound`] when it does not exist or belongs to someone else.
-    pub async fn find_for_owner<C: ConnectionTrait>(
-        db: &C,
-        owner_id: i32,
-        pid: Uuid,
-    ) -> Result<Self, ApiError> {
+    pub async fn find_for_owner(db: &Db, owner_id: i32, pid: Uuid) -> Result<Self, ApiError> {
         Entity::find()
             .filter(Column::UserId.eq(owner_id))
             .filter(Column::Pid.eq(pid))
@@ -44,94 +52,46 @@ impl Model {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn create_for_owner<C: ConnectionTrait>(
-        db: &C,
+    pub async fn create_for_owner(
+        db: &Db,
         owner: &users::Model,
-        draft: TaskDraft,
+        input: TaskInput,
     ) -> Result<Self, DbErr> {
         let at = now();
-        let status = draft.status;
+        let fields = Fields::default().patched(&TaskPatch::from(input));
         let mut task = ActiveModel {
             pid: ActiveValue::Set(Uuid::new_v4()),
             user_id: ActiveValue::Set(owner.id),
             version: ActiveValue::Set(1),
             created_at: ActiveValue::Set(at),
-            completed_at: ActiveValue::Set(completed_at_after(None, status, at)),
+            completed_at: ActiveValue::Set(completed_at_after(None, fields.status, at)),
             ..Default::default()
         };
-        Fields::from(draft).write(&mut task, owner, at, true);
+        fields.write(&mut task, owner, at, true);
         task.insert(db).await
     }
 
-    /// Replaces every writable field of `current`, a task read for `owner`
-    /// (by [`Model::find_for_owner`], or with the session check) (PUT).
+    /// Applies `patch` to `current`, a task read for `owner` (by
+    /// [`Model::find_for_owner`], or with the session check): PATCH, and PUT
+    /// with the patch of a whole task ([`TaskPatch::from`]).
+    ///
+    /// The write goes back only if nobody wrote in between (optimistic
+    /// concurrency on `version`); on a lost race the task is read again and
+    /// the patch applied anew, so concurrent writers never overwrite each
+    /// other's changes unseen. Each round lets at least one writer through,
+    /// so `MAX_WRITE_ATTEMPTS` bounds how many simultaneous writers of one
+    /// task always succeed.
     ///
     /// # Errors
     /// [`ApiError::NotFound`] when `current` is not `owner`'s or is gone;
     /// [`ApiError::PreconditionFailed`] when `if_match` does not name its
     /// version; database errors.
-    pub async fn replace_for_owner<C: ConnectionTrait>(
-        db: &C,
-        owner: &users::Model,
-        current: Self,
-        draft: TaskDraft,
-        if_match: Option<&TagList>,
-    ) -> Result<Self, ApiError> {
-        Self::update_read(db, owner, current, if_match, |_| {
-            Fields::from(draft.clone())
-        })
-        .await
-    }
-
-    /// Applies a merge patch to `current`, a task read for `owner` (PATCH).
-    ///
-    /// # Errors
-    /// As [`Model::replace_for_owner`].
-    pub async fn patch_for_owner<C: ConnectionTrait>(
-        db: &C,
-        owner: &users::Model,
-        current: Self,
-        patch: TaskPatch,
-        if_match: Option<&TagList>,
-    ) -> Result<Self, ApiError> {
-        Self::update_read(db, owner, current, if_match, |current| {
-            let mut fields = Fields::from(current);
-            if let Some(title) = patch.title.clone() {
-                fields.title = title.into_inner();
-            }
-            match patch.description.clone() {
-                Patch::Absent => {}
-                Patch::Null => fields.description = None,
-                Patch::Value(d) => fields.description = Some(d.into_inner()),
-            }
-            if let Some(status) = patch.status {
-                fields.status = status;
-            }
-            if let Some(priority) = patch.priority {
-                fields.priority = priority;
-            }
-            match patch.due {
-                Patch::Absent => {}
-                Patch::Null => fields.due = None,
-                Patch::Value(due) => fields.due = Some(due),
-            }
-            fields
-        })
-        .await
-    }
-
-    /// Change `current` and write it back only if nobody wrote in between
-    /// (optimistic concurrency on `version`); on a lost race, read again and
-    /// retry, so concurrent writers never overwrite each other's changes
-    /// unseen. Each round lets at least one writer through, so
-    /// `MAX_WRITE_ATTEMPTS` bounds how many simultaneous writers of one task
-    /// always succeed.
-    async fn update_read<C: ConnectionTrait>(
-        db: &C,
+    pub async fn update_for_owner(
+        db: &Db,
         owner: &users::Model,
         mut current: Self,
+        patch: &TaskPatch,
         if_match: Option<&TagList>,
-        change: impl Fn(&Self) -> Fields,
     ) -> Result<Self, ApiError> {
         if current.user_id != owner.id {
             return Err(ApiError::NotFound);
@@ -143,7 +103,7 @@ impl Model {
                 return Err(ApiError::PreconditionFailed);
             }
             let at = now();
-            let fields = change(&current);
+            let fields = Fields::from(&current).patched(patch);
             let completed_at = completed_at_after(
                 Some((Status::from_rank(current.status), current.completed_at)),
                 fields.status,
@@ -174,8 +134,14 @@ impl Model {
         ))
     }
 
-    pub async fn delete_for_owner<C: ConnectionTrait>(
-        db: &C,
+    /// Deletes the task `pid` of `owner_id` (only at the version `if_match`
+    /// names, when given).
+    ///
+    /// # Errors
+    /// [`ApiError::NotFound`] when it does not exist or belongs to someone
+    /// else; [`ApiError::PreconditionFailed`] on a stale `if_match`.
+    pub async fn delete_for_owner(
+        db: &Db,
         owner_id: i32,
         pid: Uuid,
         if_match: Option<&TagList>,
@@ -210,10 +176,7 @@ impl Model {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn rearm_for_owner<C: ConnectionTrait>(
-        db: &C,
-        owner: &users::Model,
-    ) -> Result<(), DbErr> {
+    pub async fn rearm_for_owner(db: &Db, owner: &users::Model) -> Result<(), DbErr> {
         let dated = Entity::find()
             .filter(Column::UserId.eq(owner.id))
             .filter(Column::DueAt.is_not_null())
@@ -232,15 +195,10 @@ impl Model {
                 )
                 .filter(Column::Id.eq(task.id));
             if due_at != task.due_at {
+                let none = Option::<chrono::DateTime<chrono::FixedOffset>>::None;
                 update = update
-                    .col_expr(
-                        Column::ReminderSentAt,
-                        Expr::value(Option::<chrono::DateTime<chrono::FixedOffset>>::None),
-                    )
-                    .col_expr(
-                        Column::OverdueSentAt,
-                        Expr::value(Option::<chrono::DateTime<chrono::FixedOffset>>::None),
-                    );
+                    .col_expr(Column::ReminderSentAt, Expr::value(none))
+                    .col_expr(Column::OverdueSentAt, Expr::value(none));
             }
             update.exec(db).await?;
         }

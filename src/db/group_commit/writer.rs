@@ -17,7 +17,7 @@ use sea_query_sqlx::SqlxValues;
 use tokio::sync::mpsc;
 
 use super::{Counters, Done, Job, Work, MAX_BATCH};
-use crate::{models::write_turn, request_db::AfterConnect};
+use crate::db::{pool::AfterConnect, write_turn};
 
 pub(super) struct Writer {
     options: SqliteConnectOptions,

@@ -1,4 +1,5 @@
-//! Query strings read as name/value pairs: malformed is 400, unknown names are 422.
+//! Query strings read as name/value pairs: malformed is 400, unknown names
+//! are 422 (each listing reads its own parameters from these).
 use std::collections::HashMap;
 
 use axum::{extract::FromRequestParts, http::request::Parts};

@@ -10,7 +10,8 @@
 //! an unfiltered page of tasks are answered from an index in a few
 //! microseconds, so here they run on the calling thread instead, on
 //! read-only connections of this module's own, and their rows are decoded
-//! straight into the models.
+//! straight into the models, column by column as each model defines them
+//! ([`columns`]).
 //!
 //! Only statements whose work is bounded (a key look-up, or a page read off
 //! an index up to its `LIMIT`) come here; a search or a filtered page, which
@@ -19,6 +20,7 @@
 //! this path does not bind, [`DirectReads::rows`] gives `None` and the
 //! caller takes the usual path.
 mod bind;
+mod columns;
 mod conn;
 mod row;
 
@@ -28,16 +30,10 @@ use std::{
 };
 
 pub use bind::binds;
+pub use columns::{Columns, FromRow, Joined};
 pub use conn::{DirectError, RawConn};
 pub use row::{FromColumn, Row};
-use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, Statement};
-
-/// A type whose values are read from one row of a direct read.
-pub trait FromDirectRow: Sized {
-    /// # Errors
-    /// [`DirectError::Decode`] when a column is missing or of the wrong type.
-    fn from_row(row: &Row<'_>) -> Result<Self, DirectError>;
-}
+use sea_orm::{DbErr, Statement};
 
 /// Read-only connections to one SQLite file, opened when first needed.
 #[derive(Debug)]
@@ -69,7 +65,7 @@ impl DirectReads {
     /// The rows of `stmt` as `T`, read on this thread; `None` when this path
     /// cannot answer it (a value it does not bind, the database busy, or the
     /// file not openable read-only) and the caller should run it as usual.
-    pub fn rows<T: FromDirectRow>(&self, stmt: &Statement) -> Option<Result<Vec<T>, DbErr>> {
+    pub fn rows<T: FromRow>(&self, stmt: &Statement) -> Option<Result<Vec<T>, DbErr>> {
         let values = stmt.values.as_ref().map_or(&[][..], |v| v.0.as_slice());
         if !values.iter().all(binds) {
             return None;
@@ -105,20 +101,3 @@ impl DirectReads {
             .len()
     }
 }
-
-/// A database handle that may answer reads directly ([`DirectReads`]).
-pub trait ReadsDirect {
-    /// The direct reads of this handle, if it has them.
-    fn direct(&self) -> Option<&DirectReads> {
-        None
-    }
-
-    /// `stmt`'s rows as `T` when this handle reads directly and can answer
-    /// it; `None` otherwise (then run it through SeaORM).
-    fn read_direct<T: FromDirectRow>(&self, stmt: &Statement) -> Option<Result<Vec<T>, DbErr>> {
-        self.direct()?.rows(stmt)
-    }
-}
-
-impl ReadsDirect for DatabaseConnection {}
-impl ReadsDirect for DatabaseTransaction {}

@@ -1,72 +1,76 @@
-//! What a write does to a task: the full draft (POST, PUT), the merge patch
-//! (PATCH), and the rule that keeps `completed_at` in step with `status`.
+//! What a write does to a task: the two request shapes (the whole task of
+//! POST and PUT, the merge patch of PATCH), the one mapping of a patch onto
+//! the writable columns, and the rule that keeps `completed_at` in step with
+//! `status`. A PUT is the patch that sets every field.
 use chrono::{DateTime, FixedOffset};
 use sea_orm::{ActiveModelTrait, ActiveValue, Iterable, ModelTrait};
+use utoipa::ToSchema;
 
-use super::{
-    _entities::tasks::{ActiveModel, Column, Model},
-    users,
-};
-use crate::domain::{
-    account::ReminderLead,
-    body::Patch,
-    listing::search_text,
-    task::{DueDate, Priority, Status, TaskDescription, TaskTitle},
+use super::{ActiveModel, Column, Model};
+use crate::{
+    domain::{
+        account::ReminderLead,
+        body::Patch,
+        listing::search_text,
+        task::{DueDate, Priority, Status, TaskDescription, TaskTitle},
+    },
+    models::users,
 };
 
-/// A complete task as written by POST and PUT: omitted optional fields are defaults.
-#[derive(Debug, Clone)]
-pub struct TaskDraft {
+/// `POST /tasks` and `PUT /tasks/{id}`: the whole task; omitted optional
+/// fields take their defaults.
+#[derive(Debug, Clone, ToSchema)]
+pub struct TaskInput {
     pub title: TaskTitle,
+    #[schema(inline, required = false)]
     pub description: Option<TaskDescription>,
+    /// Default `incomplete`.
+    #[schema(required = false)]
     pub status: Status,
+    /// Default `medium`.
+    #[schema(required = false)]
     pub priority: Priority,
-    pub due: Option<DueDate>,
+    #[schema(required = false)]
+    pub due_date: Option<DueDate>,
 }
 
-/// A JSON merge patch (RFC 7396) of a task: only what is present changes.
-#[derive(Debug, Clone)]
+/// `PATCH /tasks/{id}`: a JSON merge patch (RFC 7396). Only the fields sent
+/// change; `null` clears `description` or `due_date`.
+#[derive(Debug, Clone, Default, ToSchema)]
 pub struct TaskPatch {
+    #[schema(required = false, nullable = false)]
     pub title: Option<TaskTitle>,
+    #[schema(value_type = Option<TaskDescription>, inline, required = false)]
     pub description: Patch<TaskDescription>,
+    #[schema(required = false, nullable = false)]
     pub status: Option<Status>,
+    #[schema(required = false, nullable = false)]
     pub priority: Option<Priority>,
-    pub due: Patch<DueDate>,
+    #[schema(value_type = Option<DueDate>, required = false)]
+    pub due_date: Patch<DueDate>,
+}
+
+impl From<TaskInput> for TaskPatch {
+    /// Every field set: what is omitted from a PUT goes back to its default.
+    fn from(input: TaskInput) -> Self {
+        Self {
+            title: Some(input.title),
+            description: Patch::from(input.description),
+            status: Some(input.status),
+            priority: Some(input.priority),
+            due_date: Patch::from(input.due_date),
+        }
+    }
 }
 
 /// The values of the writable columns, whatever the write.
+#[derive(Debug, Clone, Default)]
 pub(super) struct Fields {
     pub title: String,
     pub description: Option<String>,
     pub status: Status,
     pub priority: Priority,
     pub due: Option<DueDate>,
-}
-
-/// `completed_at` follows `status`: set when a task becomes complete, kept
-/// while it stays complete, cleared when it leaves.
-pub(super) fn completed_at_after(
-    before: Option<(Status, Option<DateTime<FixedOffset>>)>,
-    status: Status,
-    at: DateTime<FixedOffset>,
-) -> Option<DateTime<FixedOffset>> {
-    match (before, status) {
-        (_, Status::Incomplete | Status::InProgress) => None,
-        (Some((Status::Complete, Some(done))), Status::Complete) => Some(done),
-        (_, Status::Complete) => Some(at),
-    }
-}
-
-impl From<TaskDraft> for Fields {
-    fn from(draft: TaskDraft) -> Self {
-        Self {
-            title: draft.title.into_inner(),
-            description: draft.description.map(TaskDescription::into_inner),
-            status: draft.status,
-            priority: draft.priority,
-            due: draft.due,
-        }
-    }
 }
 
 impl From<&Model> for Fields {
@@ -87,6 +91,24 @@ impl From<&Model> for Fields {
 }
 
 impl Fields {
+    /// These values with `patch` applied: what it sets changes, the rest stays.
+    pub(super) fn patched(mut self, patch: &TaskPatch) -> Self {
+        if let Some(title) = &patch.title {
+            self.title = title.as_str().to_string();
+        }
+        patch
+            .description
+            .apply_to(&mut self.description, |d| d.as_str().to_string());
+        if let Some(status) = patch.status {
+            self.status = status;
+        }
+        if let Some(priority) = patch.priority {
+            self.priority = priority;
+        }
+        patch.due_date.apply_to(&mut self.due, |due| *due);
+        self
+    }
+
     /// Writes these values into `task` for `owner`. `rearm` (a new task, or a
     /// changed due instant) clears both notice markers, so the reminder and
     /// the overdue notice are sent again for the new due date.
@@ -97,7 +119,7 @@ impl Fields {
         at: DateTime<FixedOffset>,
         rearm: bool,
     ) {
-        let due_at = self.due.map(|d| d.due_at(owner.timezone()).fixed_offset());
+        let due_at = self.due_at(owner);
         task.search_text = ActiveValue::Set(search_text(&self.title, self.description.as_deref()));
         task.title = ActiveValue::Set(self.title);
         task.description = ActiveValue::Set(self.description);
@@ -116,6 +138,20 @@ impl Fields {
     /// The due instant these values give for `owner`.
     pub(super) fn due_at(&self, owner: &users::Model) -> Option<DateTime<FixedOffset>> {
         self.due.map(|d| d.due_at(owner.timezone()).fixed_offset())
+    }
+}
+
+/// `completed_at` follows `status`: set when a task becomes complete, kept
+/// while it stays complete, cleared when it leaves.
+pub(super) fn completed_at_after(
+    before: Option<(Status, Option<DateTime<FixedOffset>>)>,
+    status: Status,
+    at: DateTime<FixedOffset>,
+) -> Option<DateTime<FixedOffset>> {
+    match (before, status) {
+        (_, Status::Incomplete | Status::InProgress) => None,
+        (Some((Status::Complete, Some(done))), Status::Complete) => Some(done),
+        (_, Status::Complete) => Some(at),
     }
 }
 

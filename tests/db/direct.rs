@@ -1,4 +1,4 @@
-//! Reads on the request's own thread (src/direct_read/): the same rows as
+//! Reads on the request's own thread (src/db/direct/): the same rows as
 //! SeaORM over sqlx, values bound as sqlx binds them, and the cases where
 //! the usual path answers instead.
 use std::str::FromStr;
@@ -7,31 +7,30 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 use loco_rs::testing::prelude::*;
 use sea_orm::{
     sqlx::{self, sqlite::SqliteConnectOptions, ConnectOptions as _, Connection as _},
-    ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, FromQueryResult, QueryTrait,
+    ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, FromQueryResult, QueryResult, QueryTrait,
     SelectTwoModel, SelectorTrait, Statement, Value,
 };
 use serial_test::serial;
 use taskforge::{
     app::App,
-    direct_read::{DirectError, DirectReads, FromDirectRow, ReadsDirect, Row},
+    db::{
+        direct::{DirectError, DirectReads, Joined},
+        Db, FromRow, Row,
+    },
     domain::{
         listing::{Sort, TaskFilter},
         task::{DueDate, Priority, Status, TaskDescription, TaskTitle},
     },
     models::{
-        direct_rows::UserWithTask,
-        sessions, task_access,
-        tasks::{self, decode_key, list_select, ListQuery, ListedTask, TaskDraft},
+        sessions,
+        tasks::{self, decode_key, list_select, ListQuery, ListedTask, TaskInput},
         users,
     },
-    request_db::RequestDb,
 };
 use uuid::Uuid;
 
-use super::{
-    helpers::user,
-    request_db::{scratch_with, sql, Scratch},
-};
+use super::pool::{scratch_with, sql, Scratch};
+use crate::models::helpers::user;
 
 fn scratch(name: &str) -> Scratch {
     scratch_with(name, 2, std::time::Duration::from_secs(5), |_| {
@@ -51,18 +50,26 @@ async fn direct(s: &Scratch) -> DirectReads {
 #[derive(Debug, PartialEq)]
 struct Text(String);
 
-impl FromDirectRow for Text {
+impl FromRow for Text {
     fn from_row(row: &Row<'_>) -> Result<Self, DirectError> {
         row.get("", "q").map(Self)
+    }
+
+    fn from_result(row: &QueryResult) -> Result<Self, DbErr> {
+        row.try_get("", "q").map(Self)
     }
 }
 
 /// One date-time column `at`.
 struct At(DateTime<FixedOffset>);
 
-impl FromDirectRow for At {
+impl FromRow for At {
     fn from_row(row: &Row<'_>) -> Result<Self, DirectError> {
         row.get("", "at").map(Self)
+    }
+
+    fn from_result(row: &QueryResult) -> Result<Self, DbErr> {
+        row.try_get("", "at").map(Self)
     }
 }
 
@@ -70,9 +77,13 @@ impl FromDirectRow for At {
 #[derive(Debug)]
 struct Int(i32);
 
-impl FromDirectRow for Int {
+impl FromRow for Int {
     fn from_row(row: &Row<'_>) -> Result<Self, DirectError> {
         row.get("", "q").map(Self)
+    }
+
+    fn from_result(row: &QueryResult) -> Result<Self, DbErr> {
+        row.try_get("", "q").map(Self)
     }
 }
 
@@ -228,13 +239,13 @@ async fn reads_only_and_reports_errors() {
 }
 
 /// A task with every optional field set.
-async fn full_task(db: &sea_orm::DatabaseConnection, owner: &users::Model) -> tasks::Model {
-    let draft = TaskDraft {
+async fn full_task(db: &Db, owner: &users::Model) -> tasks::Model {
+    let draft = TaskInput {
         title: TaskTitle::parse("Quarterly report").unwrap(),
         description: Some(TaskDescription::parse("Numbers, then prose").unwrap()),
         status: Status::Complete,
         priority: Priority::Urgent,
-        due: Some(DueDate::parse("2026-12-01").unwrap()),
+        due_date: Some(DueDate::parse("2026-12-01").unwrap()),
     };
     let task = tasks::Model::create_for_owner(db, owner, draft)
         .await
@@ -257,14 +268,14 @@ async fn full_task(db: &sea_orm::DatabaseConnection, owner: &users::Model) -> ta
 
 /// The rows of `query`'s page, read directly and by SeaORM: the same.
 async fn page_both_ways(
-    db: &sea_orm::DatabaseConnection,
-    request_db: &RequestDb,
+    db: &Db,
+    request_db: &Db,
     owner: i32,
     query: &ListQuery,
 ) -> Vec<ListedTask> {
     let select = list_select(owner, query, Utc::now());
     let direct = request_db
-        .read_direct::<ListedTask>(&select.build(DatabaseBackend::Sqlite))
+        .direct_rows::<ListedTask>(&select.build(DatabaseBackend::Sqlite))
         .unwrap()
         .unwrap();
     let by_orm = select.into_model::<ListedTask>().all(db).await.unwrap();
@@ -279,10 +290,10 @@ async fn page_both_ways(
 async fn the_hot_reads_decode_as_seaorm_does() {
     let boot = boot_test::<App>().await.unwrap();
     let ctx = &boot.app_context;
-    let db = &ctx.db;
-    let request_db = RequestDb::of(ctx);
-    if !matches!(request_db, RequestDb::Sqlite(_)) {
-        assert!(request_db.direct().is_none());
+    let db = &Db::from(ctx.db.clone());
+    let request_db = Db::of(ctx);
+    if request_db.sqlite_pool().is_none() {
+        assert!(request_db.direct_reads().is_none());
         return;
     }
     let ann = user(db, "ann@example.com").await;
@@ -297,12 +308,12 @@ async fn the_hot_reads_decode_as_seaorm_does() {
     let plain = tasks::Model::create_for_owner(
         db,
         &ann,
-        TaskDraft {
+        TaskInput {
             title: TaskTitle::parse("t").unwrap(),
             description: None,
             status: Status::Incomplete,
             priority: Priority::Low,
-            due: None,
+            due_date: None,
         },
     )
     .await
@@ -317,13 +328,13 @@ async fn the_hot_reads_decode_as_seaorm_does() {
     let by_orm = users::Model::from_query_result(&by_orm, "").unwrap();
     assert!(by_orm.reset_sent_at.is_some());
     let direct = request_db
-        .read_direct::<users::Model>(&live)
+        .direct_rows::<users::Model>(&live)
         .unwrap()
         .unwrap();
     assert_eq!(direct, vec![by_orm]);
 
     for task_pid in [full.pid, plain.pid, Uuid::new_v4()] {
-        let stmt = task_access::STATEMENT.statement(
+        let stmt = tasks::ACCESS_STATEMENT.statement(
             DatabaseBackend::Sqlite,
             [login.access_jti, ann.pid, task_pid],
         );
@@ -331,16 +342,16 @@ async fn the_hot_reads_decode_as_seaorm_does() {
         let by_orm =
             SelectTwoModel::<users::Model, tasks::Model>::from_raw_query_result(by_orm).unwrap();
         let direct = request_db
-            .read_direct::<UserWithTask>(&stmt)
+            .direct_rows::<Joined<users::Model, tasks::Model>>(&stmt)
             .unwrap()
             .unwrap();
-        let [UserWithTask(user, task)] = <[UserWithTask; 1]>::try_from(direct).ok().unwrap();
+        let [Joined(user, task)] = <[Joined<_, _>; 1]>::try_from(direct).ok().unwrap();
         assert_eq!((user, task), by_orm);
     }
-    let revoked = task_access::STATEMENT
+    let revoked = tasks::ACCESS_STATEMENT
         .statement(DatabaseBackend::Sqlite, [Uuid::new_v4(), ann.pid, full.pid]);
     assert!(request_db
-        .read_direct::<UserWithTask>(&revoked)
+        .direct_rows::<Joined<users::Model, tasks::Model>>(&revoked)
         .unwrap()
         .unwrap()
         .is_empty());

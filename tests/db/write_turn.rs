@@ -4,7 +4,7 @@ use std::time::Duration;
 use loco_rs::testing::prelude::*;
 use sea_orm::DatabaseBackend;
 use serial_test::serial;
-use taskforge::{app::App, models::write_turn};
+use taskforge::{app::App, db::write_turn};
 
 #[tokio::test]
 #[serial]

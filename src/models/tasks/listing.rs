@@ -1,6 +1,6 @@
 //! `GET /tasks` as SQL: owner first, then filters, one ORDER BY per sort key
 //! (ties by id), and keyset pagination that continues strictly after the
-//! last row served, whatever the sort (the keyset itself: `task_keyset`).
+//! last row served, whatever the sort (the keyset itself: `keyset`).
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use sea_orm::{
     sea_query::{Condition, Expr, ExprTrait, LikeExpr},
@@ -10,51 +10,37 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    _entities::tasks::{Column, Entity, Model},
-    task_keyset::{column, keyset, parts, KeyValue},
+    keyset::{column, keyset, parts, KeyValue},
+    Column, Entity, Model,
 };
 use crate::{
-    direct_read::ReadsDirect,
+    db::Db,
     domain::{
         listing::{Sort, TaskFilter},
         task::Status,
     },
 };
 
-/// A task as a page lists it: the columns of the response and of the sort
-/// keys only. sqlx copies every column of every row it reads (a `malloc`
-/// and a `free` per value, over a third of a page's CPU), so a page leaves
-/// out the owner, the search text and the reminder bookkeeping
-/// (docs/performance.md).
-#[derive(Debug, Clone, PartialEq, Eq, DerivePartialModel)]
-#[sea_orm(entity = "Entity")]
-pub struct ListedTask {
-    pub pid: Uuid,
-    pub title: String,
-    pub description: Option<String>,
-    pub status: i16,
-    pub priority: i16,
-    pub due_at: Option<DateTime<FixedOffset>>,
-    pub due_on: Option<NaiveDate>,
-    pub completed_at: Option<DateTime<FixedOffset>>,
-    pub created_at: DateTime<FixedOffset>,
-    pub updated_at: DateTime<FixedOffset>,
-}
-
-impl From<&Model> for ListedTask {
-    fn from(task: &Model) -> Self {
-        Self {
-            pid: task.pid,
-            title: task.title.clone(),
-            description: task.description.clone(),
-            status: task.status,
-            priority: task.priority,
-            due_at: task.due_at,
-            due_on: task.due_on,
-            completed_at: task.completed_at,
-            created_at: task.created_at,
-            updated_at: task.updated_at,
-        }
+crate::partial_model! {
+    from = Model;
+    /// A task as a page lists it: the columns of the response and of the
+    /// sort keys only, each field named as its column. sqlx copies every
+    /// column of every row it reads (a `malloc` and a `free` per value, over
+    /// a third of a page's CPU), so a page leaves out the owner, the search
+    /// text and the reminder bookkeeping (docs/performance.md).
+    #[derive(Debug, Clone, PartialEq, Eq, DerivePartialModel)]
+    #[sea_orm(entity = "Entity")]
+    pub struct ListedTask {
+        pub pid: Uuid,
+        pub title: String,
+        pub description: Option<String>,
+        pub status: i16,
+        pub priority: i16,
+        pub due_at: Option<DateTime<FixedOffset>>,
+        pub due_on: Option<NaiveDate>,
+        pub completed_at: Option<DateTime<FixedOffset>>,
+        pub created_at: DateTime<FixedOffset>,
+        pub updated_at: DateTime<FixedOffset>,
     }
 }
 
@@ -139,23 +125,20 @@ impl Model {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn list_for_owner<C: ConnectionTrait + ReadsDirect>(
-        db: &C,
+    pub async fn list_for_owner(
+        db: &Db,
         owner_id: i32,
         query: &ListQuery,
         now: DateTime<Utc>,
     ) -> Result<(Vec<ListedTask>, bool), DbErr> {
         let select = list_select(owner_id, query, now);
         // Unfiltered, a page is read off its sort's index up to its LIMIT:
-        // bounded work, fit for the calling thread (`crate::direct_read`).
-        let direct = if query.filter.is_empty() {
-            db.read_direct::<ListedTask>(&select.build(db.get_database_backend()))
+        // bounded work, fit for the calling thread (`Db::bounded`).
+        let mut rows = if query.filter.is_empty() {
+            db.bounded::<ListedTask>(select.build(db.get_database_backend()))
+                .await?
         } else {
-            None
-        };
-        let mut rows = match direct {
-            Some(rows) => rows?,
-            None => select.into_model::<ListedTask>().all(db).await?,
+            select.into_model::<ListedTask>().all(db).await?
         };
         let more = rows.len() as u64 > query.limit;
         rows.truncate(usize::try_from(query.limit).unwrap_or(usize::MAX));

@@ -1,5 +1,6 @@
-//! The request path's own pool of SQLite connections for reads (see the
-//! parent module), with its group-commit writer and direct reads.
+//! SQLite's own pool of connections for reads (see the parent module), with
+//! its group-commit writer, its direct reads, and SeaORM's pool for
+//! transactions.
 use std::{
     str::FromStr,
     sync::{Arc, Mutex, PoisonError},
@@ -12,12 +13,12 @@ use sea_orm::{
         sqlite::{SqliteConnectOptions, SqliteConnection},
         ConnectOptions as _,
     },
-    DbErr, RuntimeErr,
+    DatabaseConnection, DbErr, RuntimeErr,
 };
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-use crate::{
-    direct_read::DirectReads,
+use super::{
+    direct::DirectReads,
     group_commit::{self, GroupCommit},
 };
 
@@ -30,7 +31,7 @@ pub type AfterConnect = for<'c> fn(
 
 /// Up to `size` SQLite connections for reads, opened when first needed and
 /// kept, and one more for the writes, which it runs several to a transaction
-/// ([`crate::group_commit`]).
+/// ([`super::group_commit`]).
 pub struct SqlitePool {
     pub(super) writer: GroupCommit,
     options: SqliteConnectOptions,
@@ -39,6 +40,8 @@ pub struct SqlitePool {
     idle: Mutex<Vec<SqliteConnection>>,
     acquire_timeout: Duration,
     pub(super) direct: Option<DirectReads>,
+    /// SeaORM's pool over the same file, where transactions run.
+    transactions: Option<DatabaseConnection>,
 }
 
 impl std::fmt::Debug for SqlitePool {
@@ -105,16 +108,35 @@ impl SqlitePool {
             idle: Mutex::new(Vec::with_capacity(size)),
             acquire_timeout,
             direct: None,
+            transactions: None,
         }
     }
 
     /// The same pool, with the hot reads answered on the calling thread by
-    /// read-only connections of `cache_kib` each ([`crate::direct_read`]).
+    /// read-only connections of `cache_kib` each ([`super::direct`]).
     #[must_use]
     pub fn with_direct_reads(mut self, cache_kib: u32) -> Self {
         let path = self.options.get_filename().to_path_buf();
         self.direct = Some(DirectReads::new(path, cache_kib));
         self
+    }
+
+    /// The same pool, with its transactions run on `orm` (SeaORM's pool of
+    /// the same database, [`super::Db::begin`]).
+    #[must_use]
+    pub fn with_transactions(mut self, orm: DatabaseConnection) -> Self {
+        self.transactions = Some(orm);
+        self
+    }
+
+    /// Where this pool's transactions run.
+    ///
+    /// # Errors
+    /// [`DbErr::Custom`] when the pool was built without one.
+    pub(super) fn transactions(&self) -> Result<&DatabaseConnection, DbErr> {
+        self.transactions
+            .as_ref()
+            .ok_or_else(|| DbErr::Custom("this SQLite pool runs no transactions".into()))
     }
 
     /// Whether `uri` names a database every connection shares (a file, not

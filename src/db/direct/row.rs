@@ -121,6 +121,12 @@ impl<T: FromColumn> FromColumn for Option<T> {
     }
 }
 
+impl FromColumn for bool {
+    fn read(row: &Row<'_>, at: c_int) -> Result<Self, &'static str> {
+        row.int(at).map(|v| v != 0)
+    }
+}
+
 impl FromColumn for i64 {
     fn read(row: &Row<'_>, at: c_int) -> Result<Self, &'static str> {
         row.int(at)

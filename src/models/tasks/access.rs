@@ -7,20 +7,20 @@
 //! and that user's task left-joined, so a missing task still tells whether
 //! the token is live (401 before 404, as everywhere else).
 //!
-//! Its SQL is built once per backend ([`super::prepared`]).
+//! Its SQL is built once per backend ([`crate::db::prepared`]); its work is
+//! bounded by two key look-ups, so on SQLite it is read on the calling
+//! thread ([`Db::bounded`]).
 use sea_orm::{
     sea_query::{Expr, ExprTrait, IntoCondition, SelectStatement},
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QuerySelect,
-    QueryTrait, RelationTrait, SelectTwoModel, SelectorTrait,
+    QueryTrait, RelationTrait,
 };
 use uuid::Uuid;
 
-use super::{
-    _entities::{sessions, tasks, users},
-    direct_rows::UserWithTask,
-    prepared::Prepared,
+use crate::{
+    db::{direct::Joined, Db, Prepared},
+    models::_entities::{sessions, tasks, users},
 };
-use crate::direct_read::ReadsDirect;
 
 /// The user behind a live access token `jti` of user `user_pid`, with their
 /// task `task_pid` when they have it; `None` when the token is revoked or the
@@ -28,23 +28,20 @@ use crate::direct_read::ReadsDirect;
 ///
 /// # Errors
 /// Database errors.
-pub async fn find_with_access<C: ConnectionTrait + ReadsDirect>(
-    db: &C,
+pub async fn find_with_access(
+    db: &Db,
     jti: Uuid,
     user_pid: Uuid,
     task_pid: Uuid,
 ) -> Result<Option<(users::Model, Option<tasks::Model>)>, DbErr> {
     let stmt = STATEMENT.statement(db.get_database_backend(), [jti, user_pid, task_pid]);
-    if let Some(rows) = db.read_direct::<UserWithTask>(&stmt) {
-        return Ok(rows?
-            .into_iter()
-            .next()
-            .map(|UserWithTask(user, task)| (user, task)));
-    }
-    db.query_one_raw(stmt)
-        .await?
-        .map(SelectTwoModel::<users::Model, tasks::Model>::from_raw_query_result)
-        .transpose()
+    let rows = db
+        .bounded::<Joined<users::Model, tasks::Model>>(stmt)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .next()
+        .map(|Joined(user, task)| (user, task)))
 }
 
 /// The statement of [`find_with_access`] for `[jti, user_pid, task_pid]`.

@@ -13,7 +13,7 @@ use sea_orm::sea_query::{Condition, Expr, ExprTrait, SimpleExpr};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::{_entities::tasks::Column, task_listing::ListedTask};
+use super::{listing::ListedTask, Column};
 use crate::domain::listing::{Sort, SortField};
 
 /// Stands in for a missing due date when sorting ascending (after every real one).

@@ -1,4 +1,4 @@
-//! The request path's own SQLite pool (src/request_db/).
+//! SQLite's own pool of the request path (src/db/pool.rs, src/db/conn.rs).
 use std::{str::FromStr, sync::Arc, time::Duration};
 
 use loco_rs::testing::prelude::*;
@@ -9,14 +9,13 @@ use sea_orm::{
 use serial_test::serial;
 use taskforge::{
     app::App,
-    initializers::database::stable_plans_enabled,
-    request_db::{AfterConnect, RequestDb, SqlitePool},
+    db::{sqlite::stable_plans_enabled, AfterConnect, Db, SqlitePool},
 };
 
 /// A pool of `size` connections over a fresh database file of its own.
 pub(super) struct Scratch {
     path: std::path::PathBuf,
-    pub(super) db: RequestDb,
+    pub(super) db: Db,
 }
 
 impl Scratch {
@@ -55,15 +54,12 @@ pub(super) fn scratch_with(
     let pool = SqlitePool::new(options, after_connect, size, acquire_timeout);
     Scratch {
         path,
-        db: RequestDb::Sqlite(Arc::new(pool)),
+        db: Db::sqlite(Arc::new(pool)),
     }
 }
 
-pub(super) fn pool(db: &RequestDb) -> &SqlitePool {
-    match db {
-        RequestDb::Sqlite(pool) => pool,
-        RequestDb::Orm(_) => panic!("not the SQLite pool"),
-    }
+pub(super) fn pool(db: &Db) -> &SqlitePool {
+    db.sqlite_pool().expect("not the SQLite pool")
 }
 
 pub(super) fn sql(text: &str) -> Statement {
@@ -188,9 +184,9 @@ fn only_a_shared_database_gets_the_pool() {
 async fn the_apps_request_connections_have_every_setting() {
     let boot = boot_test::<App>().await.unwrap();
     let ctx = boot.app_context;
-    let db = RequestDb::of(&ctx);
+    let db = Db::of(&ctx);
     if ctx.db.get_database_backend() != DatabaseBackend::Sqlite {
-        assert!(matches!(db, RequestDb::Orm(_)));
+        assert!(db.sqlite_pool().is_none());
         return;
     }
     // Hold several at once so the pool has to open more than one.

@@ -27,28 +27,25 @@ use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr,
 };
 
-use crate::{request_db::SqlitePool, settings::Settings};
+use super::SqlitePool;
 
 /// How long a write waits for SQLite's write lock before giving up.
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Replaces the SQLite pool of `ctx` with a tuned one, and stores the
-/// request path's own pool of the same connections
-/// ([`RequestDb`](crate::request_db::RequestDb)); other databases are left as they are.
+/// Replaces the SQLite pool of `ctx` with a tuned one whose connections
+/// each keep a page cache of `cache_kib`, and stores the request path's own
+/// pool of the same connections ([`super::Db::of`] finds it); other
+/// databases are left as they are.
 ///
 /// # Errors
 /// When the database cannot be opened.
-pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
+pub async fn tune_sqlite(mut ctx: AppContext, cache_kib: u32) -> Result<AppContext> {
     if ctx.db.get_database_backend() != DatabaseBackend::Sqlite {
         return Ok(ctx);
     }
     let config = &ctx.config.database;
     // Outside tests, checkpoints run in the background (see `checkpoint`).
     let background_checkpoints = ctx.environment != Environment::Test;
-    let cache_kib = Settings::of(&ctx)
-        .map_err(|e| loco_rs::Error::string(&e.to_string()))?
-        .sqlite_cache_kib
-        .get();
     // Validate the URI up front so a typo reports itself here.
     let settings = SqliteConnectOptions::from_str(&config.uri)
         .map_err(|e| loco_rs::Error::string(&e.to_string()))?;
@@ -76,6 +73,7 @@ pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
         own.max_connections(1).min_connections(1);
         own
     });
+    let tuned = Database::connect(options).await?;
     if SqlitePool::shares_one_database(&config.uri) {
         let mut settings = connection_settings(settings, background_checkpoints, cache_kib);
         if !config.enable_logging {
@@ -84,17 +82,16 @@ pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
         let acquire_timeout = config
             .acquire_timeout
             .map_or(REQUEST_ACQUIRE_TIMEOUT, Duration::from_millis);
-        ctx.shared_store.insert(Arc::new(
-            SqlitePool::new(
-                settings,
-                |conn| Box::pin(enable_stable_plans(conn)),
-                config.max_connections,
-                acquire_timeout,
-            )
-            .with_direct_reads(DIRECT_READ_CACHE_KIB),
-        ));
+        let pool = SqlitePool::new(
+            settings,
+            |conn| Box::pin(enable_stable_plans(conn)),
+            config.max_connections,
+            acquire_timeout,
+        )
+        .with_direct_reads(DIRECT_READ_CACHE_KIB)
+        .with_transactions(tuned.clone());
+        ctx.shared_store.insert(Arc::new(pool));
     }
-    let tuned = Database::connect(options).await?;
     let previous = std::mem::replace(&mut ctx.db, tuned);
     previous.close().await?;
     if let Some(own) = checkpointer {
@@ -103,7 +100,7 @@ pub async fn tune_sqlite(mut ctx: AppContext) -> Result<AppContext> {
     Ok(ctx)
 }
 
-/// The page cache of each direct-read connection ([`crate::direct_read`]):
+/// The page cache of each direct-read connection ([`super::direct`]):
 /// its reads are a few index pages each, and WAL mode empties a reader's
 /// cache whenever another connection has written, so a small one serves as
 /// well as a large one.

@@ -1,4 +1,4 @@
-//! Group commit of the request path's SQLite writes (src/group_commit/).
+//! Group commit of the request path's SQLite writes (src/db/group_commit/).
 use std::time::Duration;
 
 use loco_rs::testing::prelude::*;
@@ -6,12 +6,13 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, SqlErr, Statement};
 use serial_test::serial;
 use taskforge::{
     app::App,
-    group_commit::{is_write, Stats},
-    models::write_turn,
-    request_db::RequestDb,
+    db::{
+        group_commit::{is_write, Stats},
+        write_turn, Db,
+    },
 };
 
-use super::request_db::{pool, scratch_with, sql, Scratch};
+use super::pool::{pool, scratch_with, sql, Scratch};
 
 fn scratch(name: &str) -> Scratch {
     scratch_with(name, 2, Duration::from_secs(5), |_| {
@@ -19,7 +20,7 @@ fn scratch(name: &str) -> Scratch {
     })
 }
 
-async fn table(db: &RequestDb) {
+async fn table(db: &Db) {
     db.execute_unprepared("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)")
         .await
         .unwrap();
@@ -36,7 +37,7 @@ fn insert(verb: &str, name: &str) -> Statement {
 /// Starts each write on its own task while this test holds the write turn,
 /// so the writer finds them all waiting when the turn comes: one batch.
 /// Their outcomes (last insert ids), in order.
-async fn in_one_batch(db: &RequestDb, writes: Vec<Statement>) -> Vec<Result<u64, DbErr>> {
+async fn in_one_batch(db: &Db, writes: Vec<Statement>) -> Vec<Result<u64, DbErr>> {
     let turn = write_turn::sqlite().await;
     let started: Vec<_> = writes
         .into_iter()
@@ -61,7 +62,7 @@ async fn table_with_taken(s: &Scratch) {
     s.db.execute_raw(insert("INSERT", "taken")).await.unwrap();
 }
 
-async fn names(db: &RequestDb) -> Vec<(i64, String)> {
+async fn names(db: &Db) -> Vec<(i64, String)> {
     let rows = db
         .query_all_raw(sql("SELECT id, name FROM t ORDER BY id"))
         .await
@@ -259,8 +260,8 @@ fn the_writer_connects_like_the_readers_and_outlives_its_runtime() {
 #[serial]
 async fn the_apps_writer_enforces_foreign_keys() {
     let boot = boot_test::<App>().await.unwrap();
-    let db = RequestDb::of(&boot.app_context);
-    if !matches!(db, RequestDb::Sqlite(_)) {
+    let db = Db::of(&boot.app_context);
+    if db.sqlite_pool().is_none() {
         return;
     }
     let orphan = sql("INSERT INTO sessions \

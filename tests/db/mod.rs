@@ -1,0 +1,6 @@
+//! The engine room (src/db/): the SQLite pool, group commit, direct reads,
+//! the write turn.
+mod direct;
+mod group_commit;
+mod pool;
+mod write_turn;
