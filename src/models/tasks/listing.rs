@@ -21,10 +21,10 @@ use crate::{
     },
 };
 
-crate::partial_model! {
+crate::db::partial_model! {
     from = Model;
     /// A task as a page lists it: the columns of the response and of the
-    /// sort keys only, each field named as its column. sqlx copies every
+    /// sort keys only, each field named as its column. The driver copies every
     /// column of every row it reads (a `malloc` and a `free` per value, over
     /// a third of a page's CPU), so a page leaves out the owner, the search
     /// text and the reminder bookkeeping (docs/performance.md).
