@@ -36,10 +36,7 @@ use crate::{
     rate_limit,
     security::Passwords,
     settings::Settings,
-    views::{
-        auth::{SessionResponse, UserResponse},
-        responses as problem,
-    },
+    views::auth::{SessionResponse, UserResponse},
 };
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -67,11 +64,9 @@ fn refresh_ttl(settings: &Settings) -> Duration {
 /// Create an account.
 #[utoipa::path(post, path = "/auth/register", operation_id = "register",
     tag = "auth",
+    extensions(("x-problems" = json!({"409": "EmailTaken"}))),
     request_body = RegisterRequest,
-    responses(
-        (status = 201, description = "The new account", body = UserResponse),
-        (status = 409, response = problem::EmailTaken),
-    ))]
+    responses((status = 201, description = "The new account", body = UserResponse)))]
 async fn register(
     State(ctx): State<Arc<AppContext>>,
     JsonObject(body): JsonObject,
@@ -95,11 +90,9 @@ async fn register(
 /// Log in: a new session (token pair).
 #[utoipa::path(post, path = "/auth/login", operation_id = "login",
     tag = "auth",
+    extensions(("x-problems" = json!({"401": "InvalidCredentials"}))),
     request_body = LoginRequest,
-    responses(
-        (status = 200, description = "A new session", body = SessionResponse),
-        (status = 401, response = problem::InvalidCredentials),
-    ))]
+    responses((status = 200, description = "A new session", body = SessionResponse)))]
 async fn login(
     State(ctx): State<Arc<AppContext>>,
     JsonObject(body): JsonObject,
@@ -126,11 +119,9 @@ async fn login(
 /// Trade a refresh token for a new pair; the old refresh token and its access token die.
 #[utoipa::path(post, path = "/auth/refresh", operation_id = "refresh",
     tag = "auth",
+    extensions(("x-problems" = json!({"401": "InvalidRefreshToken"}))),
     request_body = RefreshRequest,
-    responses(
-        (status = 200, description = "The rotated session", body = SessionResponse),
-        (status = 401, response = problem::InvalidRefreshToken),
-    ))]
+    responses((status = 200, description = "The rotated session", body = SessionResponse)))]
 async fn refresh(
     State(ctx): State<Arc<AppContext>>,
     JsonObject(body): JsonObject,
@@ -193,11 +184,9 @@ async fn forgot(
 /// Set a new password with a reset token; every login of the user is revoked.
 #[utoipa::path(post, path = "/auth/reset", operation_id = "reset_password",
     tag = "auth",
+    extensions(("x-problems" = json!({"400": "InvalidResetToken"}))),
     request_body = ResetRequest,
-    responses(
-        (status = 204, description = "Password changed"),
-        (status = 400, response = problem::InvalidResetToken),
-    ))]
+    responses((status = 204, description = "Password changed")))]
 async fn reset(
     State(ctx): State<Arc<AppContext>>,
     JsonObject(body): JsonObject,

@@ -17,10 +17,7 @@ use crate::{
     models::notifications,
     params::{self, notifications::NotificationListQuery, query::QueryParams},
     settings::Settings,
-    views::{
-        notifications::{NotificationPage, NotificationResponse},
-        responses as problem,
-    },
+    views::notifications::{NotificationPage, NotificationResponse},
 };
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -31,7 +28,6 @@ type Result<T> = std::result::Result<T, ApiError>;
     params(NotificationListQuery),
     responses(
         (status = 200, description = "A page of notifications", body = NotificationPage),
-        (status = 400, response = problem::BadQuery),
     ))]
 async fn list(
     State(ctx): State<Arc<AppContext>>,
@@ -65,7 +61,6 @@ async fn list(
     params(("id" = Uuid, Path, description = "The notification's id")),
     responses(
         (status = 204, description = "Read"),
-        (status = 404, response = problem::NotFound),
     ))]
 async fn mark_read(
     State(ctx): State<Arc<AppContext>>,

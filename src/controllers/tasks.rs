@@ -27,7 +27,7 @@ use crate::{
     params::{self, query::QueryParams, tasks::TaskListQuery},
     settings::Settings,
     views::{
-        self, responses as problem,
+        self,
         tasks::{TaskPage, TaskResponse},
     },
 };
@@ -47,7 +47,6 @@ type Result<T> = std::result::Result<T, ApiError>;
                 ("ETag" = String, description = "The task's version, a strong tag: `\"3\"`"),
                 ("Idempotent-Replayed" = String, description = "`true` on a replayed response"),
             )),
-        (status = 409, response = problem::IdempotencyConflict),
     ))]
 async fn create(
     db: Db,
@@ -80,7 +79,6 @@ async fn create(
     params(TaskListQuery),
     responses(
         (status = 200, description = "A page of tasks", body = TaskPage),
-        (status = 400, response = problem::BadQuery),
     ))]
 async fn list(
     State(ctx): State<Arc<AppContext>>,
@@ -112,7 +110,6 @@ async fn list(
             headers(("ETag" = String, description = "The task's version, a strong tag: `\"3\"`"))),
         (status = 304, description = "`If-None-Match` names the current ETag",
             headers(("ETag" = String, description = "The task's version, a strong tag: `\"3\"`"))),
-        (status = 404, response = problem::NotFound),
     ))]
 async fn show(
     db: Db,
@@ -137,8 +134,6 @@ async fn show(
     responses(
         (status = 200, description = "The replaced task", body = TaskResponse,
             headers(("ETag" = String, description = "The task's version, a strong tag: `\"3\"`"))),
-        (status = 404, response = problem::NotFound),
-        (status = 412, response = problem::PreconditionFailed),
     ))]
 async fn replace(
     db: Db,
@@ -162,8 +157,6 @@ async fn replace(
     responses(
         (status = 200, description = "The patched task", body = TaskResponse,
             headers(("ETag" = String, description = "The task's version, a strong tag: `\"3\"`"))),
-        (status = 404, response = problem::NotFound),
-        (status = 412, response = problem::PreconditionFailed),
     ))]
 async fn patch(
     db: Db,
@@ -203,8 +196,6 @@ async fn update(
     params(("id" = Uuid, Path, description = "The task's id"), IfMatch),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, response = problem::NotFound),
-        (status = 412, response = problem::PreconditionFailed),
     ))]
 async fn remove(
     db: Db,

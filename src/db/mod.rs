@@ -32,9 +32,9 @@ pub mod write_turn;
 
 use std::sync::Arc;
 
-pub use direct::{FromColumn, FromRow, Row};
 /// [`partial_model!`](crate::partial_model): a partial model read on the direct path too.
 pub use crate::partial_model;
+pub use direct::{FromColumn, FromRow, Row};
 use loco_rs::app::AppContext;
 pub use pool::{AfterConnect, SqlitePool};
 pub use prepared::Prepared;

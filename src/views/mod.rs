@@ -1,7 +1,7 @@
 pub mod auth;
 pub mod notifications;
 pub mod openapi;
-pub mod responses;
+pub mod problems;
 pub mod tasks;
 
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};

@@ -1,6 +1,8 @@
 //! House rules applied to the whole OpenAPI document, so that each handler's
 //! `#[utoipa::path]` only lists what is particular to it.
 use serde_json::json;
+
+use super::problems::{PROBLEMS_EXTENSION, PROBLEM_RESPONSES};
 use utoipa::{
     openapi::{
         path::{Operation, ParameterIn},
@@ -15,13 +17,16 @@ use utoipa::{
 /// The name of the bearer security scheme in `#[utoipa::path(security(...))]`.
 pub const BEARER: &str = "bearer";
 
-/// Adds the bearer scheme and, to each operation, the error responses that
-/// follow from its shape:
+/// Adds the bearer scheme, the problem responses ([`PROBLEM_RESPONSES`]) and,
+/// to each operation, the error responses that follow from its shape:
 /// - every operation: 500;
 /// - a token is required: 401 (with `WWW-Authenticate`) and 429;
 /// - register, login, forgot, reset: 429 (per client IP and email);
 /// - a JSON body: 400 malformed JSON, 413, 415, 422;
-/// - query parameters: 400 malformed query string, 422.
+/// - query parameters: 400 malformed query string, 422;
+/// - a path parameter (an id, a file): 404;
+/// - an `If-Match` header: 412; an `Idempotency-Key` header: 409;
+/// - and those the operation names itself ([`PROBLEMS_EXTENSION`]).
 ///
 /// An `Option<T>` request body (a body that may be left out) becomes an
 /// optional `T` body rather than a required "`T` or null" one, and every
@@ -33,6 +38,11 @@ pub struct Conventions;
 impl Modify for Conventions {
     fn modify(&self, openapi: &mut OpenApi) {
         let components = openapi.components.get_or_insert_with(Components::new);
+        for problem in PROBLEM_RESPONSES {
+            components
+                .responses
+                .insert(problem.name.to_string(), RefOr::T(problem.response()));
+        }
         components.add_security_scheme(
             BEARER,
             SecurityScheme::Http(
@@ -59,6 +69,7 @@ impl Modify for Conventions {
                 if let Some(body) = operation.request_body.as_mut() {
                     optional_body(body);
                 }
+                add_own_problems(operation);
                 add_common_responses(operation, RATE_LIMITED_AUTH.contains(&path.as_str()));
             }
         }
@@ -126,14 +137,44 @@ const RATE_LIMITED_AUTH: [&str; 4] = [
     "/auth/reset",
 ];
 
+/// The problem responses an operation names itself, as `$ref`s.
+fn add_own_problems(operation: &mut Operation) {
+    let named = operation
+        .extensions
+        .as_mut()
+        .and_then(|extensions| extensions.remove(PROBLEMS_EXTENSION));
+    if operation.extensions.as_ref().is_some_and(|e| e.is_empty()) {
+        operation.extensions = None;
+    }
+    let Some(serde_json::Value::Object(named)) = named else {
+        return;
+    };
+    for (status, name) in named {
+        if let Some(name) = name.as_str() {
+            operation
+                .responses
+                .responses
+                .insert(status, RefOr::Ref(Ref::from_response_name(name)));
+        }
+    }
+}
+
 fn add_common_responses(operation: &mut Operation, rate_limited: bool) {
     let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
     let has_body = operation.request_body.is_some();
-    let has_query = operation
-        .parameters
+    let parameters: Vec<_> = operation.parameters.iter().flatten().collect();
+    let has_query = parameters
         .iter()
-        .flatten()
         .any(|p| p.parameter_in == ParameterIn::Query);
+    let has_path = parameters
+        .iter()
+        .any(|p| p.parameter_in == ParameterIn::Path);
+    let has_header = |name: &str| {
+        parameters
+            .iter()
+            .any(|p| p.parameter_in == ParameterIn::Header && p.name == name)
+    };
+    let (if_match, idempotent) = (has_header("If-Match"), has_header("Idempotency-Key"));
     let mut add = |status: &str, name: &str| {
         operation
             .responses
@@ -150,6 +191,15 @@ fn add_common_responses(operation: &mut Operation, rate_limited: bool) {
     if has_query {
         add("400", "BadQuery");
         add("422", "ValidationFailed");
+    }
+    if has_path {
+        add("404", "NotFound");
+    }
+    if if_match {
+        add("412", "PreconditionFailed");
+    }
+    if idempotent {
+        add("409", "IdempotencyConflict");
     }
     if secured {
         add("401", "Unauthorized");

@@ -3,4 +3,5 @@
 mod direct;
 mod group_commit;
 mod pool;
+mod transactions;
 mod write_turn;

@@ -67,3 +67,21 @@ fn an_integral_float_is_an_integer() {
     assert_eq!(b.patch_int("j", Ok), Patch::Absent);
     assert_eq!(b.errors.as_slice()[0].message, "must be an integer");
 }
+
+#[test]
+fn a_whole_value_is_the_patch_that_sets_it() {
+    assert_eq!(Patch::from(Some(3)), Patch::Value(3));
+    assert_eq!(Patch::<i32>::from(None), Patch::Null);
+    assert_eq!(Patch::<i32>::default(), Patch::Absent);
+}
+
+#[test]
+fn applying_a_patch_field_sets_clears_or_leaves() {
+    let mut target = Some("old".to_string());
+    Patch::<&str>::Absent.apply_to(&mut target, |v| (*v).to_string());
+    assert_eq!(target.as_deref(), Some("old"));
+    Patch::Value("new").apply_to(&mut target, |v| (*v).to_string());
+    assert_eq!(target.as_deref(), Some("new"));
+    Patch::<&str>::Null.apply_to(&mut target, |v| (*v).to_string());
+    assert_eq!(target, None);
+}
