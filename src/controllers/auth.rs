@@ -26,12 +26,8 @@ use crate::{
         sessions, tasks,
         users::{self, ProfilePatch},
     },
-    params::{
-        self,
-        auth::{
-            ForgotRequest, LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest,
-            ResetRequest,
-        },
+    params::auth::{
+        ForgotRequest, LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest, ResetRequest,
     },
     rate_limit,
     security::Passwords,
@@ -226,7 +222,7 @@ async fn update_me(
     JsonObject(body): JsonObject,
 ) -> Result<Json<UserResponse>> {
     let db = Db::of(&ctx);
-    let change = params::auth::profile(body)?;
+    let change = ProfilePatch::parse(body)?;
     let before = (
         current.user.timezone.clone(),
         current.user.reminder_lead_minutes,

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::{
     db::Db,
-    errors::ApiError,
+    errors::{ApiError, FieldErrors},
     extractors::{
         auth::{Access, CurrentUser},
         headers::{IdempotencyKey, IfMatch, IfNoneMatch},
@@ -59,7 +59,7 @@ async fn create(
     let key = key?.key;
     // Only a keyed request is compared with a stored one.
     let hash = key.as_ref().map(|_| idempotency::request_hash(&body));
-    let input = params::tasks::input(body)?;
+    let input = TaskInput::parse(body)?;
     let created = match (key, hash) {
         (Some(key), Some(hash)) => {
             let render = views::tasks::render;
@@ -142,7 +142,7 @@ async fn replace(
     if_match: IfMatch,
     body: Result<JsonObject>,
 ) -> Result<Response> {
-    let whole = |map| params::tasks::input(map).map(TaskPatch::from);
+    let whole = |map| TaskInput::parse(map).map(TaskPatch::from);
     update(db, access, &id, if_match, body, whole).await
 }
 
@@ -165,7 +165,7 @@ async fn patch(
     if_match: IfMatch,
     body: Result<JsonObject>,
 ) -> Result<Response> {
-    update(db, access, &id, if_match, body, params::tasks::patch).await
+    update(db, access, &id, if_match, body, TaskPatch::parse).await
 }
 
 /// PUT and PATCH: the body read by `parse` as a patch, applied to the task.
@@ -175,7 +175,7 @@ async fn update(
     id: &str,
     if_match: IfMatch,
     body: Result<JsonObject>,
-    parse: impl FnOnce(Map<String, Value>) -> Result<TaskPatch>,
+    parse: impl FnOnce(Map<String, Value>) -> std::result::Result<TaskPatch, FieldErrors>,
 ) -> Result<Response> {
     // The order of the answers stays 401, body (415/400), 404 for an id
     // that is not one, 422, 404 for a missing task.

@@ -1,5 +1,15 @@
-//! Account values: email, password, name, timezone, reminder lead.
+//! Account values: email, password, name, timezone, reminder lead, each with
+//! its OpenAPI schema.
+use utoipa::{
+    openapi::{
+        schema::{ObjectBuilder, Schema, SchemaFormat, Type},
+        KnownFormat, RefOr,
+    },
+    PartialSchema,
+};
 use validator::ValidateEmail;
+
+use super::schema::{component, non_blank};
 
 /// An email address as typed (surrounding white space trimmed). Uniqueness
 /// and look-ups are case-insensitive (`lower(email)` in the database).
@@ -151,3 +161,65 @@ impl ReminderLead {
         self.0
     }
 }
+
+impl PartialSchema for PersonName {
+    fn schema() -> RefOr<Schema> {
+        non_blank(
+            Self::MAX,
+            "1–100 characters after trimming surrounding white space",
+            "Ada",
+        )
+    }
+}
+component!(PersonName, "PersonName");
+
+impl PartialSchema for Timezone {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())))
+            .description(Some("An IANA timezone name such as `Europe/Berlin`"))
+            .examples([serde_json::json!("Europe/Berlin")])
+            .into()
+    }
+}
+component!(Timezone, "TimezoneName");
+
+/// Shown inline where it is used.
+impl PartialSchema for Email {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email)))
+            .max_length(Some(Self::MAX))
+            .examples([serde_json::json!("ada@example.com")])
+            .into()
+    }
+}
+component!(Email, "Email");
+
+/// Shown inline where it is used.
+impl PartialSchema for Password {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(Self::MIN))
+            .max_length(Some(Self::MAX))
+            .examples([serde_json::json!("correct horse battery")])
+            .into()
+    }
+}
+component!(Password, "Password");
+
+/// Shown inline where it is used.
+impl PartialSchema for ReminderLead {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(0))
+            .maximum(Some(Self::MAX))
+            .examples([serde_json::json!(60)])
+            .into()
+    }
+}
+component!(ReminderLead, "ReminderLead");

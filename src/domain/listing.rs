@@ -1,9 +1,14 @@
 //! What `GET /tasks` can ask for: sort order and filters, parsed and canonical.
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::Serialize;
+use utoipa::{
+    openapi::{schema::Schema, RefOr},
+    PartialSchema,
+};
 
 use super::{
     account::Timezone,
+    schema::{component, non_blank},
     task::{Priority, Status},
 };
 
@@ -263,3 +268,14 @@ pub fn scope(sort: &Sort, filter: &TaskFilter) -> String {
     })
     .unwrap_or_default()
 }
+
+impl PartialSchema for SearchTerms {
+    fn schema() -> RefOr<Schema> {
+        non_blank(
+            MAX_QUERY_CHARS,
+            "Words separated by white space, at most 200 characters in all",
+            "report",
+        )
+    }
+}
+component!(SearchTerms, "SearchText");

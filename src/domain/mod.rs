@@ -5,6 +5,7 @@
 pub mod account;
 pub mod body;
 pub mod cursor;
+pub mod due;
 pub mod etag;
 pub mod listing;
 mod schema;

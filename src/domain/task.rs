@@ -1,7 +1,15 @@
-//! Task values: title, description, status, priority, due date.
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, SubsecRound, TimeZone, Utc};
+//! Task values: title, description, status, priority (the due date: `due.rs`),
+//! each with its OpenAPI schema.
+use utoipa::{
+    openapi::{
+        schema::{ObjectBuilder, Schema, Type},
+        RefOr,
+    },
+    PartialSchema,
+};
 
-use super::account::Timezone;
+pub use super::due::{end_of_day, DueDate, MAX_YEAR, MIN_YEAR};
+use super::schema::{component, non_blank, string_enum};
 
 /// A task title: 1–200 characters after trimming; stored trimmed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,75 +159,44 @@ impl Priority {
     }
 }
 
-/// Due dates are kept clear of the sentinels that sort "no due date" last.
-pub const MIN_YEAR: i32 = 1000;
-pub const MAX_YEAR: i32 = 9998;
-
-/// A due date as the client gave it: a calendar date, or an instant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DueDate {
-    /// Due at the end of that day in the owner's timezone; returned as a date.
-    Date(NaiveDate),
-    /// Due at that instant (second precision); returned in UTC.
-    At(DateTime<Utc>),
-}
-
-impl DueDate {
-    /// Accepts `YYYY-MM-DD` or an RFC 3339 date-time with any offset.
-    ///
-    /// # Errors
-    /// A message when the text is neither, or the year is outside 1000–9998.
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let due = match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-            Ok(date) if raw.len() == 10 => Self::Date(date),
-            _ => DateTime::parse_from_rfc3339(raw)
-                .map(|dt| Self::At(dt.with_timezone(&Utc).trunc_subsecs(0)))
-                .map_err(|_| "must be a date (YYYY-MM-DD) or an RFC 3339 date-time".to_string())?,
-        };
-        let year = match due {
-            Self::Date(d) => d.year(),
-            Self::At(at) => at.year(),
-        };
-        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
-            return Err(format!(
-                "must be between the years {MIN_YEAR} and {MAX_YEAR}"
-            ));
-        }
-        Ok(due)
-    }
-
-    /// The instant the task falls due: for a date, the last second of that
-    /// day in `timezone` (so `due_before=<next day>` includes it).
-    #[must_use]
-    pub fn due_at(self, timezone: Timezone) -> DateTime<Utc> {
-        match self {
-            Self::At(at) => at,
-            Self::Date(date) => end_of_day(date, timezone),
-        }
-    }
-
-    /// The calendar date for a date-only due date.
-    #[must_use]
-    pub fn date(self) -> Option<NaiveDate> {
-        match self {
-            Self::Date(d) => Some(d),
-            Self::At(_) => None,
-        }
+impl PartialSchema for TaskTitle {
+    fn schema() -> RefOr<Schema> {
+        non_blank(
+            Self::MAX,
+            "1–200 characters after trimming surrounding white space (stored trimmed)",
+            "Write report",
+        )
     }
 }
+component!(TaskTitle, "TaskTitle");
 
-/// The last second (23:59:59) of `date` in `timezone`. Where a DST jump removes
-/// that wall-clock time, the instant just before the next day starts.
-#[must_use]
-pub fn end_of_day(date: NaiveDate, timezone: Timezone) -> DateTime<Utc> {
-    let tz = timezone.tz();
-    let last_second = date.and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap_or_default());
-    if let Some(at) = tz.from_local_datetime(&last_second).latest() {
-        return at.with_timezone(&Utc);
+/// Shown inline where it is used.
+impl PartialSchema for TaskDescription {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(Self::MAX))
+            .into()
     }
-    let next_day = date.succ_opt().unwrap_or(date).and_time(NaiveTime::MIN);
-    tz.from_local_datetime(&next_day).earliest().map_or_else(
-        || Utc.from_utc_datetime(&last_second),
-        |at| at.with_timezone(&Utc) - Duration::seconds(1),
-    )
 }
+component!(TaskDescription, "TaskDescription");
+
+impl PartialSchema for Status {
+    fn schema() -> RefOr<Schema> {
+        string_enum(
+            Self::ALL.map(Self::as_str),
+            "Workflow status of a task; sorts as incomplete → in_progress → complete.",
+        )
+    }
+}
+component!(Status, "TaskStatus");
+
+impl PartialSchema for Priority {
+    fn schema() -> RefOr<Schema> {
+        string_enum(
+            Self::ALL.map(Self::as_str),
+            "Priority of a task; sorts by urgency, low → urgent.",
+        )
+    }
+}
+component!(Priority, "TaskPriority");

@@ -24,6 +24,14 @@ impl FieldErrors {
         Self::default()
     }
 
+    /// One error on one field.
+    #[must_use]
+    pub fn one(field: &str, message: &str) -> Self {
+        let mut errors = Self::new();
+        errors.add(field, message);
+        errors
+    }
+
     pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.0.push(FieldError {
             field: field.into(),

@@ -5,6 +5,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType,
     QueryFilter, QuerySelect, QueryTrait, RelationTrait, SqlErr,
 };
+use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -12,8 +13,11 @@ use super::_entities::sessions;
 pub use super::_entities::users::{self, ActiveModel, Column, Entity, Model};
 use crate::{
     db::{Db, Prepared},
-    domain::account::{Email, PersonName, ReminderLead, Timezone},
-    errors::ApiError,
+    domain::{
+        account::{Email, PersonName, ReminderLead, Timezone},
+        body::{Body, READ_ONLY_FIELDS},
+    },
+    errors::{ApiError, FieldErrors},
     security,
 };
 
@@ -54,6 +58,26 @@ pub struct ProfilePatch {
 #[must_use]
 pub fn now() -> chrono::DateTime<chrono::FixedOffset> {
     Utc::now().trunc_subsecs(6).fixed_offset()
+}
+
+impl ProfilePatch {
+    /// The body of `PATCH /auth/me`.
+    ///
+    /// # Errors
+    /// Every bad or unknown field.
+    pub fn parse(map: Map<String, Value>) -> Result<Self, FieldErrors> {
+        let fields = ["name", "timezone", "reminder_lead_minutes"];
+        let mut body = Body::new(map, &fields, READ_ONLY_FIELDS);
+        let name = body.patch("name", false, PersonName::parse);
+        let timezone = body.patch("timezone", false, Timezone::parse);
+        let reminder_lead = body.patch_int("reminder_lead_minutes", ReminderLead::parse);
+        body.finish()?;
+        Ok(Self {
+            name: name.into_option(),
+            timezone: timezone.into_option(),
+            reminder_lead_minutes: reminder_lead.into_option(),
+        })
+    }
 }
 
 impl Model {

@@ -1,16 +1,16 @@
 //! Bodies of the account endpoints, read into the shapes the OpenAPI
-//! document shows. Like every body of the API, each one ignores the
+//! document shows (`PATCH /auth/me` is read by the model's own
+//! `ProfilePatch::parse`). Like every body of the API, each one ignores the
 //! read-only fields (`id`, `created_at`, …) and rejects any other unknown field.
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use crate::{
     domain::{
-        account::{Email, Password, PersonName, ReminderLead, Timezone},
+        account::{Email, Password, PersonName},
         body::{Body, READ_ONLY_FIELDS},
     },
     errors::ApiError,
-    models::users::ProfilePatch,
 };
 
 fn complete<T>(value: Option<T>) -> Result<T, ApiError> {
@@ -160,25 +160,4 @@ impl ResetRequest {
             password: complete(password)?,
         })
     }
-}
-
-/// `PATCH /auth/me`.
-///
-/// # Errors
-/// 422 naming every bad or unknown field.
-pub fn profile(map: Map<String, Value>) -> Result<ProfilePatch, ApiError> {
-    let mut body = Body::new(
-        map,
-        &["name", "timezone", "reminder_lead_minutes"],
-        READ_ONLY_FIELDS,
-    );
-    let name = body.patch("name", false, PersonName::parse);
-    let timezone = body.patch("timezone", false, Timezone::parse);
-    let reminder_lead = body.patch_int("reminder_lead_minutes", ReminderLead::parse);
-    body.finish()?;
-    Ok(ProfilePatch {
-        name: name.into_option(),
-        timezone: timezone.into_option(),
-        reminder_lead_minutes: reminder_lead.into_option(),
-    })
 }

@@ -1,7 +1,7 @@
-//! Bodies and queries of the task endpoints, read into the shapes the
-//! OpenAPI document shows ([`TaskInput`], [`TaskPatch`], [`TaskListQuery`]).
+//! Queries and path ids of the task endpoints, read into the shapes the
+//! OpenAPI document shows ([`TaskListQuery`]). A task body is read by the
+//! shape it fills, with the model (`TaskInput::parse`, `TaskPatch::parse`).
 use chrono::{DateTime, Utc};
-use serde_json::{Map, Value};
 use utoipa::IntoParams;
 use uuid::Uuid;
 
@@ -9,17 +9,13 @@ use super::query::QueryParams;
 use crate::{
     domain::{
         account::Timezone,
-        body::{Body, READ_ONLY_FIELDS},
         cursor::Cursor,
         listing::{parse_bound, parse_list, scope, SearchTerms, Sort, TaskFilter},
-        task::{DueDate, Priority, Status, TaskDescription, TaskTitle},
+        task::{DueDate, Priority, Status},
     },
     errors::{ApiError, FieldErrors},
-    models::tasks::{decode_key, KeyValue, ListQuery, ListedTask, TaskInput, TaskPatch},
+    models::tasks::{decode_key, KeyValue, ListQuery, ListedTask},
 };
-
-/// The fields of a task body; every other but the read-only ones is 422.
-const FIELDS: &[&str] = &["title", "description", "status", "priority", "due_date"];
 
 /// A task id from the path; anything that is not a UUID names no task (404).
 ///
@@ -27,50 +23,6 @@ const FIELDS: &[&str] = &["title", "description", "status", "priority", "due_dat
 /// [`ApiError::NotFound`] for a malformed id.
 pub fn task_id(raw: &str) -> Result<Uuid, ApiError> {
     Uuid::try_parse(raw).map_err(|_| ApiError::NotFound)
-}
-
-/// The body of POST and PUT: omitted optional fields take their defaults.
-///
-/// # Errors
-/// 422 naming every bad or unknown field.
-pub fn input(map: Map<String, Value>) -> Result<TaskInput, ApiError> {
-    let mut body = Body::new(map, FIELDS, READ_ONLY_FIELDS);
-    let title = body.required("title", TaskTitle::parse);
-    let description = body.patch("description", true, TaskDescription::parse);
-    let status = body.patch("status", false, Status::parse);
-    let priority = body.patch("priority", false, Priority::parse);
-    let due_date = body.patch("due_date", true, DueDate::parse);
-    body.finish()?;
-    Ok(TaskInput {
-        title: title
-            .ok_or_else(|| ApiError::internal("title passed validation without a value"))?,
-        description: description.into_option(),
-        status: status.into_option().unwrap_or_default(),
-        priority: priority.into_option().unwrap_or_default(),
-        due_date: due_date.into_option(),
-    })
-}
-
-/// The body of PATCH, a JSON merge patch: `null` clears a nullable field and
-/// is 422 on the others.
-///
-/// # Errors
-/// 422 naming every bad or unknown field.
-pub fn patch(map: Map<String, Value>) -> Result<TaskPatch, ApiError> {
-    let mut body = Body::new(map, FIELDS, READ_ONLY_FIELDS);
-    let title = body.patch("title", false, TaskTitle::parse);
-    let description = body.patch("description", true, TaskDescription::parse);
-    let status = body.patch("status", false, Status::parse);
-    let priority = body.patch("priority", false, Priority::parse);
-    let due_date = body.patch("due_date", true, DueDate::parse);
-    body.finish()?;
-    Ok(TaskPatch {
-        title: title.into_option(),
-        description,
-        status: status.into_option(),
-        priority: priority.into_option(),
-        due_date,
-    })
 }
 
 pub const DEFAULT_LIMIT: u64 = 20;

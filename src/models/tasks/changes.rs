@@ -4,18 +4,23 @@
 //! `status`. A PUT is the patch that sets every field.
 use chrono::{DateTime, FixedOffset};
 use sea_orm::{ActiveModelTrait, ActiveValue, Iterable, ModelTrait};
+use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::{ActiveModel, Column, Model};
 use crate::{
     domain::{
         account::ReminderLead,
-        body::Patch,
+        body::{Body, Patch, READ_ONLY_FIELDS},
         listing::search_text,
         task::{DueDate, Priority, Status, TaskDescription, TaskTitle},
     },
+    errors::FieldErrors,
     models::users,
 };
+
+/// The fields of a task body; every other but the read-only ones is 422.
+const FIELDS: &[&str] = &["title", "description", "status", "priority", "due_date"];
 
 /// `POST /tasks` and `PUT /tasks/{id}`: the whole task; omitted optional
 /// fields take their defaults.
@@ -48,6 +53,53 @@ pub struct TaskPatch {
     pub priority: Option<Priority>,
     #[schema(value_type = Option<DueDate>, required = false)]
     pub due_date: Patch<DueDate>,
+}
+
+impl TaskInput {
+    /// The body of POST and PUT: omitted optional fields take their defaults.
+    ///
+    /// # Errors
+    /// Every bad or unknown field.
+    pub fn parse(map: Map<String, Value>) -> Result<Self, FieldErrors> {
+        let mut body = Body::new(map, FIELDS, READ_ONLY_FIELDS);
+        let title = body.required("title", TaskTitle::parse);
+        let description = body.patch("description", true, TaskDescription::parse);
+        let status = body.patch("status", false, Status::parse);
+        let priority = body.patch("priority", false, Priority::parse);
+        let due_date = body.patch("due_date", true, DueDate::parse);
+        body.finish()?;
+        Ok(Self {
+            title: title.ok_or_else(|| FieldErrors::one("title", "is required"))?,
+            description: description.into_option(),
+            status: status.into_option().unwrap_or_default(),
+            priority: priority.into_option().unwrap_or_default(),
+            due_date: due_date.into_option(),
+        })
+    }
+}
+
+impl TaskPatch {
+    /// The body of PATCH, a JSON merge patch: `null` clears a nullable field
+    /// and is an error on the others.
+    ///
+    /// # Errors
+    /// Every bad or unknown field.
+    pub fn parse(map: Map<String, Value>) -> Result<Self, FieldErrors> {
+        let mut body = Body::new(map, FIELDS, READ_ONLY_FIELDS);
+        let title = body.patch("title", false, TaskTitle::parse);
+        let description = body.patch("description", true, TaskDescription::parse);
+        let status = body.patch("status", false, Status::parse);
+        let priority = body.patch("priority", false, Priority::parse);
+        let due_date = body.patch("due_date", true, DueDate::parse);
+        body.finish()?;
+        Ok(Self {
+            title: title.into_option(),
+            description,
+            status: status.into_option(),
+            priority: priority.into_option(),
+            due_date,
+        })
+    }
 }
 
 impl From<TaskInput> for TaskPatch {
