@@ -1,5 +1,6 @@
 pub mod helpers;
 mod reminders;
+mod reminders_delivery;
 mod sessions;
 mod task_access;
 mod task_listing;
