@@ -191,7 +191,7 @@ async fn logout_all_ends_every_login_of_the_user_only() {
 
         let response = server
             .post("/auth/logout")
-            .add_header("authorization", bearer(&phone.access_token))
+            .authorization_bearer(&phone.access_token)
             .json(&json!({"all": true}))
             .await;
 
@@ -216,7 +216,7 @@ async fn logout_with_all_false_ends_only_that_login() {
 
         let response = server
             .post("/auth/logout")
-            .add_header("authorization", bearer(&phone.access_token))
+            .authorization_bearer(&phone.access_token)
             .json(&json!({"all": false}))
             .await;
 
@@ -238,7 +238,7 @@ async fn logout_with_a_non_boolean_all_is_422_and_ends_nothing() {
 
         let response = server
             .post("/auth/logout")
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .json(&json!({"all": "yes"}))
             .await;
 
@@ -282,7 +282,7 @@ async fn logout_with_a_body_that_is_not_json_is_415_and_ends_nothing() {
 
         let response = server
             .post("/auth/logout")
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .content_type("text/plain")
             .bytes(r#"{"all": true}"#.into())
             .await;

@@ -23,7 +23,7 @@ async fn parallel_creates_from_several_users_all_succeed() {
             (0..25).map(|n| {
                 server
                     .post("/tasks")
-                    .add_header("authorization", bearer(&user.access_token))
+                    .authorization_bearer(&user.access_token)
                     .json(&json!({ "title": format!("task {n}") }))
                     .into_future()
             })
@@ -35,7 +35,7 @@ async fn parallel_creates_from_several_users_all_succeed() {
         for user in &users {
             let page: Value = server
                 .get("/tasks?limit=100")
-                .add_header("authorization", bearer(&user.access_token))
+                .authorization_bearer(&user.access_token)
                 .await
                 .json();
             assert_eq!(page["data"].as_array().unwrap().len(), 25);
@@ -61,7 +61,7 @@ async fn parallel_patches_of_one_task_are_all_applied() {
             };
             server
                 .patch(&path)
-                .add_header("authorization", bearer(&ann.access_token))
+                .authorization_bearer(&ann.access_token)
                 .json(&body)
                 .into_future()
         });
@@ -71,7 +71,7 @@ async fn parallel_patches_of_one_task_are_all_applied() {
         assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
         let done = server
             .get(&path)
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .await;
         assert_eq!(done.status_code(), 200);
         let version: i32 = taskforge::models::tasks::Entity::find()
@@ -128,7 +128,7 @@ async fn a_passive_checkpoint_runs_between_writes() {
         taskforge::db::sqlite::checkpoint(&ctx.db).await.unwrap();
         let page: Value = server
             .get("/tasks")
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .await
             .json();
         assert_eq!(page["data"].as_array().unwrap().len(), 1);

@@ -15,7 +15,7 @@ async fn malformed_json_is_400() {
 
         let response = server
             .post("/tasks")
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .content_type("application/json")
             .bytes(r#"{"title": "#.into())
             .await;
@@ -33,7 +33,7 @@ async fn non_object_json_is_422() {
 
         let response = server
             .post("/tasks")
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .json(&json!(["title"]))
             .await;
 
@@ -51,13 +51,13 @@ async fn wrong_content_type_is_415() {
 
         let text = server
             .post("/tasks")
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .content_type("text/plain")
             .bytes(r#"{"title":"t"}"#.into())
             .await;
         let merge_patch_on_post = server
             .post("/tasks")
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .content_type("application/merge-patch+json")
             .bytes(r#"{"title":"t"}"#.into())
             .await;
@@ -86,7 +86,7 @@ async fn json_with_charset_is_accepted() {
 
         let response = server
             .post("/tasks")
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .content_type("application/json; charset=utf-8")
             .bytes(r#"{"title":"t"}"#.into())
             .await;
@@ -105,7 +105,7 @@ async fn body_over_64_kib_is_413() {
 
         let response = server
             .post("/tasks")
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .json(&json!({"title": "t", "description": padding}))
             .await;
 
@@ -123,7 +123,7 @@ async fn body_just_under_the_limit_reaches_validation() {
 
         let response = server
             .post("/tasks")
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .json(&json!({"title": "t", "description": padding}))
             .await;
 

@@ -10,7 +10,7 @@ async fn setup(server: &axum_test::TestServer) -> (Login, String, String) {
     let ann = login_as(server, "ann@example.com").await;
     let created = server
         .post("/tasks")
-        .add_header("authorization", bearer(&ann.access_token))
+        .authorization_bearer(&ann.access_token)
         .json(&json!({"title": "t"}))
         .await;
     assert_eq!(created.status_code(), 201);
@@ -27,16 +27,16 @@ async fn every_task_response_carries_an_etag_that_changes_with_the_task() {
 
         let got = server
             .get(&path)
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .await;
         let patched = server
             .patch(&path)
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .json(&json!({"title": "u"}))
             .await;
         let replaced = server
             .put(&path)
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .json(&json!({"title": "v"}))
             .await;
 
@@ -56,7 +56,7 @@ async fn if_none_match_with_the_current_etag_is_304() {
         let get = |value: &str| {
             server
                 .get(&path)
-                .add_header("authorization", bearer(&ann.access_token))
+                .authorization_bearer(&ann.access_token)
                 .add_header("if-none-match", value.to_string())
         };
 
@@ -80,35 +80,35 @@ async fn if_none_match_with_the_current_etag_is_304() {
 async fn a_stale_if_match_is_412_and_changes_nothing() {
     request::<App, _, _>(|server, _ctx| async move {
         let (ann, path, etag) = setup(&server).await;
-        let auth = bearer(&ann.access_token);
+        let auth = &ann.access_token;
         let changed = server
             .patch(&path)
-            .add_header("authorization", auth.clone())
+            .authorization_bearer(auth)
             .json(&json!({"title": "changed"}))
             .await;
         assert_eq!(changed.status_code(), 200);
 
         let patch = server
             .patch(&path)
-            .add_header("authorization", auth.clone())
+            .authorization_bearer(auth)
             .add_header("if-match", etag.clone())
             .json(&json!({"title": "lost update"}))
             .await;
         let put = server
             .put(&path)
-            .add_header("authorization", auth.clone())
+            .authorization_bearer(auth)
             .add_header("if-match", etag.clone())
             .json(&json!({"title": "lost update"}))
             .await;
         let weak = server
             .patch(&path)
-            .add_header("authorization", auth.clone())
+            .authorization_bearer(auth)
             .add_header("if-match", "W/\"2\"")
             .json(&json!({"title": "weak tags never match"}))
             .await;
         let delete = server
             .delete(&path)
-            .add_header("authorization", auth.clone())
+            .authorization_bearer(auth)
             .add_header("if-match", etag.clone())
             .await;
 
@@ -117,7 +117,7 @@ async fn a_stale_if_match_is_412_and_changes_nothing() {
         }
         let now: Value = server
             .get(&path)
-            .add_header("authorization", auth)
+            .authorization_bearer(auth)
             .await
             .json();
         assert_eq!(now["title"], "changed");
@@ -130,24 +130,24 @@ async fn a_stale_if_match_is_412_and_changes_nothing() {
 async fn a_current_if_match_lets_the_write_through() {
     request::<App, _, _>(|server, _ctx| async move {
         let (ann, path, etag) = setup(&server).await;
-        let auth = bearer(&ann.access_token);
+        let auth = &ann.access_token;
 
         let patched = server
             .patch(&path)
-            .add_header("authorization", auth.clone())
+            .authorization_bearer(auth)
             .add_header("if-match", format!("\"7\", {etag}"))
             .json(&json!({"title": "ok"}))
             .await;
         let any = server
             .put(&path)
-            .add_header("authorization", auth.clone())
+            .authorization_bearer(auth)
             .add_header("if-match", "*")
             .json(&json!({"title": "ok again"}))
             .await;
         let current = any.header("etag").to_str().unwrap().to_string();
         let deleted = server
             .delete(&path)
-            .add_header("authorization", auth.clone())
+            .authorization_bearer(auth)
             .add_header("if-match", current)
             .await;
 
@@ -167,13 +167,13 @@ async fn if_match_on_a_missing_or_foreign_task_is_404() {
 
         let foreign = server
             .patch(&path)
-            .add_header("authorization", bearer(&bob.access_token))
+            .authorization_bearer(&bob.access_token)
             .add_header("if-match", etag.clone())
             .json(&json!({"title": "x"}))
             .await;
         let missing = server
             .delete("/tasks/8d4f7a5e-0000-4000-8000-000000000000")
-            .add_header("authorization", bearer(&bob.access_token))
+            .authorization_bearer(&bob.access_token)
             .add_header("if-match", "*")
             .await;
 

@@ -1,4 +1,5 @@
 //! Shared request-test helpers: accounts, tokens, tasks, snapshot redactions.
+//! Requests carry a login with axum-test's own `.authorization_bearer(token)`.
 #![allow(dead_code)]
 
 use axum_test::{TestResponse, TestServer};
@@ -12,11 +13,6 @@ pub struct Login {
     pub refresh_token: String,
     pub user_id: String,
     pub email: String,
-}
-
-/// `Authorization: Bearer <token>` value.
-pub fn bearer(token: &str) -> String {
-    format!("Bearer {token}")
 }
 
 pub async fn register(server: &TestServer, name: &str, email: &str) -> TestResponse {
@@ -74,7 +70,7 @@ pub async fn new_login(server: &TestServer, email: &str) -> Login {
 pub async fn create_task(server: &TestServer, token: &str, body: Value) -> Value {
     let response = server
         .post("/tasks")
-        .add_header("authorization", bearer(token))
+        .authorization_bearer(token)
         .json(&body)
         .await;
     assert_eq!(
@@ -90,7 +86,7 @@ pub async fn create_task(server: &TestServer, token: &str, body: Value) -> Value
 pub async fn list_tasks(server: &TestServer, token: &str, query: &str) -> Value {
     let response = server
         .get(&format!("/tasks?{query}"))
-        .add_header("authorization", bearer(token))
+        .authorization_bearer(token)
         .await;
     assert_eq!(response.status_code(), 200, "{query}: {}", response.text());
     response.json()

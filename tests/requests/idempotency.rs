@@ -17,7 +17,7 @@ async fn post(
 ) -> axum_test::TestResponse {
     server
         .post("/tasks")
-        .add_header("authorization", bearer(token))
+        .authorization_bearer(token)
         .add_header("idempotency-key", key.to_string())
         .json(&body)
         .await
@@ -170,7 +170,7 @@ async fn concurrent_requests_with_one_key_create_one_task() {
         let requests = (0..8).map(|_| {
             server
                 .post("/tasks")
-                .add_header("authorization", bearer(&ann.access_token))
+                .authorization_bearer(&ann.access_token)
                 .add_header("idempotency-key", "race")
                 .json(&json!({"title": "once"}))
                 .into_future()

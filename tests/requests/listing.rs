@@ -132,7 +132,7 @@ async fn pages_stay_correct_when_tasks_are_added_and_deleted_between_them() {
         create_task(&server, &ann.access_token, json!({"title": "new"})).await;
         let deleted = server
             .delete(&format!("/tasks/{}", ids[3]))
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .await;
         assert_eq!(deleted.status_code(), 204);
         let cursor = first["next_cursor"].as_str().unwrap();
@@ -181,7 +181,7 @@ async fn limit_must_be_1_to_100() {
         ] {
             let response = server
                 .get(&format!("/tasks?limit={limit}"))
-                .add_header("authorization", bearer(&ann.access_token))
+                .authorization_bearer(&ann.access_token)
                 .await;
             assert_eq!(response.status_code(), status, "limit={limit}");
             if status == 422 {
@@ -217,7 +217,7 @@ async fn tampered_or_foreign_cursor_is_400() {
         for bad in [flipped.as_str(), "garbage", "", &cursor[..cursor.len() - 2]] {
             let response = server
                 .get(&format!("/tasks?cursor={bad}"))
-                .add_header("authorization", bearer(&ann.access_token))
+                .authorization_bearer(&ann.access_token)
                 .await;
             assert_problem(&response, 400, "/problems/invalid-cursor");
         }
@@ -233,15 +233,15 @@ async fn unknown_query_parameters_are_422_and_malformed_query_is_400() {
 
         let unknown = server
             .get("/tasks?stauts=complete")
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .await;
         let malformed = server
             .get("/tasks?limit=%ZZ")
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .await;
         let repeated = server
             .get("/tasks?limit=1&limit=2")
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .await;
 
         let problem = assert_problem(&unknown, 422, "/problems/validation-error");

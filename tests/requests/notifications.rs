@@ -17,7 +17,7 @@ async fn due_soon(server: &axum_test::TestServer, token: &str, title: &str, minu
 async fn inbox(server: &axum_test::TestServer, token: &str, query: &str) -> Value {
     let response = server
         .get(&format!("/notifications{query}"))
-        .add_header("authorization", bearer(token))
+        .authorization_bearer(token)
         .await;
     assert_eq!(response.status_code(), 200, "{}", response.text());
     response.json()
@@ -84,11 +84,11 @@ async fn unread_filter_and_mark_read() {
 
         let read = server
             .post(&format!("/notifications/{first}/read"))
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .await;
         let again = server
             .post(&format!("/notifications/{first}/read"))
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .await;
 
         assert_eq!(read.status_code(), 204);
@@ -157,11 +157,11 @@ async fn other_users_notifications_are_invisible_and_404() {
         let bobs = inbox(&server, &bob.access_token, "").await;
         let steal = server
             .post(&format!("/notifications/{id}/read"))
-            .add_header("authorization", bearer(&bob.access_token))
+            .authorization_bearer(&bob.access_token)
             .await;
         let malformed = server
             .post("/notifications/nope/read")
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .await;
 
         assert_eq!(bobs["data"], json!([]));
@@ -190,7 +190,7 @@ async fn bad_notification_queries_are_rejected() {
         ] {
             let response = server
                 .get(&format!("/notifications{query}"))
-                .add_header("authorization", bearer(&ann.access_token))
+                .authorization_bearer(&ann.access_token)
                 .await;
             assert_eq!(response.status_code(), status, "{query}");
         }

@@ -55,7 +55,7 @@ async fn login_from(server: &TestServer, client: &str, email: &str) -> TestRespo
 async fn list_as(server: &TestServer, token: &str) -> TestResponse {
     server
         .get("/tasks")
-        .add_header("authorization", bearer(token))
+        .authorization_bearer(token)
         .await
 }
 

@@ -21,42 +21,42 @@ async fn a_revoked_token_is_401_whatever_else_is_wrong() {
         let path = format!("/tasks/{}", task["id"].as_str().unwrap());
         let logout = server
             .post("/auth/logout")
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .await;
         assert_eq!(logout.status_code(), 204);
-        let auth = bearer(&ann.access_token);
+        let auth = &ann.access_token;
 
         let responses = [
-            server.get(&path).add_header("authorization", &auth).await,
+            server.get(&path).authorization_bearer(auth).await,
             server
                 .get("/tasks/not-a-uuid")
-                .add_header("authorization", &auth)
+                .authorization_bearer(auth)
                 .await,
-            server.get(UNKNOWN).add_header("authorization", &auth).await,
+            server.get(UNKNOWN).authorization_bearer(auth).await,
             server
                 .patch(&path)
-                .add_header("authorization", &auth)
+                .authorization_bearer(auth)
                 .json(&json!({"title": "changed"}))
                 .await,
             server
                 .patch(&path)
-                .add_header("authorization", &auth)
+                .authorization_bearer(auth)
                 .content_type("text/plain")
                 .text("title")
                 .await,
             server
                 .put(&path)
-                .add_header("authorization", &auth)
+                .authorization_bearer(auth)
                 .json(&json!({"title": ""}))
                 .await,
             server
                 .put("/tasks/not-a-uuid")
-                .add_header("authorization", &auth)
+                .authorization_bearer(auth)
                 .json(&json!({"title": "t"}))
                 .await,
             server
                 .delete(&path)
-                .add_header("authorization", &auth)
+                .authorization_bearer(auth)
                 .await,
         ];
         for response in &responses {
@@ -67,7 +67,7 @@ async fn a_revoked_token_is_401_whatever_else_is_wrong() {
         let again = new_login(&server, "ann@example.com").await;
         let current = server
             .get(&path)
-            .add_header("authorization", bearer(&again.access_token))
+            .authorization_bearer(&again.access_token)
             .await;
         assert_eq!(current.status_code(), 200);
         assert_eq!(current.json::<serde_json::Value>()["title"], "keep");
@@ -80,7 +80,7 @@ async fn a_revoked_token_is_401_whatever_else_is_wrong() {
 async fn body_then_id_then_validation_then_missing_task() {
     request::<App, _, _>(|server, _ctx| async move {
         let ann = login_as(&server, "ann@example.com").await;
-        let auth = bearer(&ann.access_token);
+        let auth = &ann.access_token;
         for method in ["PUT", "PATCH"] {
             let send = |path: &str| {
                 let path = path.to_string();
@@ -89,7 +89,7 @@ async fn body_then_id_then_validation_then_missing_task() {
                 } else {
                     server.patch(&path)
                 };
-                builder.add_header("authorization", &auth)
+                builder.authorization_bearer(auth)
             };
             let not_json = send("/tasks/not-a-uuid")
                 .content_type("text/plain")

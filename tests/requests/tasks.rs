@@ -1,4 +1,5 @@
-//! `/tasks` and `/tasks/{id}`: CRUD, validation, ownership.
+//! `/tasks` and `/tasks/{id}`: create, read, delete, validation, ownership
+//! (`task_updates.rs`: PUT and PATCH).
 use loco_rs::testing::prelude::*;
 use serde_json::{json, Value};
 use serial_test::serial;
@@ -15,7 +16,7 @@ async fn create_returns_201_with_location_and_defaults() {
 
         let response = server
             .post("/tasks")
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .json(&json!({"title": "  Write report  "}))
             .await;
 
@@ -114,7 +115,7 @@ async fn create_validation_names_every_bad_field() {
 
         let response = server
             .post("/tasks")
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .json(
                 &json!({"title": "   ", "description": "x".repeat(10_001), "status": "done",
                           "priority": "critical", "due_date": "tomorrow", "user_id": 7}),
@@ -146,7 +147,7 @@ async fn title_limits_are_1_to_200_characters_after_trimming() {
         let post = |title: String| {
             server
                 .post("/tasks")
-                .add_header("authorization", bearer(&ann.access_token))
+                .authorization_bearer(&ann.access_token)
                 .json(&json!({ "title": title }))
         };
 
@@ -169,7 +170,7 @@ async fn missing_title_and_wrong_types_are_422() {
 
         let response = server
             .post("/tasks")
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .json(&json!({"description": 5, "priority": null}))
             .await;
 
@@ -212,7 +213,7 @@ async fn get_returns_the_task() {
 
         let response = server
             .get(&format!("/tasks/{}", task["id"].as_str().unwrap()))
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .await;
 
         assert_eq!(response.status_code(), 200);
@@ -233,7 +234,7 @@ async fn unknown_and_malformed_ids_are_404() {
         ] {
             let response = server
                 .get(path)
-                .add_header("authorization", bearer(&ann.access_token))
+                .authorization_bearer(&ann.access_token)
                 .await;
             assert_problem(&response, 404, "/problems/not-found");
         }
@@ -249,25 +250,25 @@ async fn another_users_task_is_404_for_every_method_and_unchanged() {
         let bob = login_as(&server, "bob@example.com").await;
         let task = create_task(&server, &ann.access_token, json!({"title": "ann's"})).await;
         let path = format!("/tasks/{}", task["id"].as_str().unwrap());
-        let auth = bearer(&bob.access_token);
+        let auth = &bob.access_token;
 
         let get = server
             .get(&path)
-            .add_header("authorization", auth.clone())
+            .authorization_bearer(auth)
             .await;
         let put = server
             .put(&path)
-            .add_header("authorization", auth.clone())
+            .authorization_bearer(auth)
             .json(&json!({"title": "bob's now"}))
             .await;
         let patch = server
             .patch(&path)
-            .add_header("authorization", auth.clone())
+            .authorization_bearer(auth)
             .json(&json!({"title": "bob's now"}))
             .await;
         let delete = server
             .delete(&path)
-            .add_header("authorization", auth.clone())
+            .authorization_bearer(auth)
             .await;
 
         for response in [&get, &put, &patch, &delete] {
@@ -275,199 +276,15 @@ async fn another_users_task_is_404_for_every_method_and_unchanged() {
         }
         let still = server
             .get(&path)
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .await;
         assert_eq!(still.json::<Value>(), task);
         let bobs_list: Value = server
             .get("/tasks")
-            .add_header("authorization", auth)
+            .authorization_bearer(auth)
             .await
             .json();
         assert_eq!(bobs_list["data"], json!([]));
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn put_replaces_and_resets_omitted_fields() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-        let task = create_task(
-            &server,
-            &ann.access_token,
-            json!({"title": "t", "description": "d", "priority": "high", "status": "complete", "due_date": "2026-12-01"}),
-        )
-        .await;
-
-        let response = server
-            .put(&format!("/tasks/{}", task["id"].as_str().unwrap()))
-            .add_header("authorization", bearer(&ann.access_token))
-            .json(&json!({"title": "new"}))
-            .await;
-
-        assert_eq!(response.status_code(), 200);
-        let replaced: Value = response.json();
-        assert_eq!(replaced["id"], task["id"]);
-        assert_eq!(replaced["title"], "new");
-        assert_eq!(replaced["description"], Value::Null);
-        assert_eq!(replaced["priority"], "medium");
-        assert_eq!(replaced["status"], "incomplete");
-        assert_eq!(replaced["due_date"], Value::Null);
-        assert_eq!(replaced["completed_at"], Value::Null);
-        assert_eq!(replaced["created_at"], task["created_at"]);
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn put_follows_the_same_rules_as_post() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-        let task = create_task(&server, &ann.access_token, json!({"title": "t"})).await;
-
-        let response = server
-            .put(&format!("/tasks/{}", task["id"].as_str().unwrap()))
-            .add_header("authorization", bearer(&ann.access_token))
-            .json(&json!({"description": "no title"}))
-            .await;
-
-        let problem = assert_problem(&response, 422, "/problems/validation-error");
-        assert_eq!(error_fields(&problem), vec!["title"]);
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn patch_changes_only_the_fields_sent() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-        let task = create_task(
-            &server,
-            &ann.access_token,
-            json!({"title": "t", "description": "d", "priority": "high", "due_date": "2026-12-01"}),
-        )
-        .await;
-
-        let response = server
-            .patch(&format!("/tasks/{}", task["id"].as_str().unwrap()))
-            .add_header("authorization", bearer(&ann.access_token))
-            .json(&json!({"priority": "low"}))
-            .await;
-
-        assert_eq!(response.status_code(), 200);
-        let patched: Value = response.json();
-        assert_eq!(patched["priority"], "low");
-        for field in ["title", "description", "status", "due_date", "created_at"] {
-            assert_eq!(patched[field], task[field], "{field}");
-        }
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn patch_null_clears_nullable_fields_and_is_422_for_the_others() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-        let task = create_task(
-            &server,
-            &ann.access_token,
-            json!({"title": "t", "description": "d", "due_date": "2026-12-01"}),
-        )
-        .await;
-        let path = format!("/tasks/{}", task["id"].as_str().unwrap());
-
-        let cleared = server
-            .patch(&path)
-            .add_header("authorization", bearer(&ann.access_token))
-            .json(&json!({"description": null, "due_date": null}))
-            .await;
-        let refused = server
-            .patch(&path)
-            .add_header("authorization", bearer(&ann.access_token))
-            .json(&json!({"title": null, "status": null, "priority": null}))
-            .await;
-
-        assert_eq!(cleared.status_code(), 200);
-        assert_eq!(cleared.json::<Value>()["description"], Value::Null);
-        assert_eq!(cleared.json::<Value>()["due_date"], Value::Null);
-        let problem = assert_problem(&refused, 422, "/problems/validation-error");
-        assert_eq!(error_fields(&problem), vec!["title", "status", "priority"]);
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn patch_accepts_merge_patch_content_type() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-        let task = create_task(&server, &ann.access_token, json!({"title": "t"})).await;
-
-        let response = server
-            .patch(&format!("/tasks/{}", task["id"].as_str().unwrap()))
-            .add_header("authorization", bearer(&ann.access_token))
-            .content_type("application/merge-patch+json")
-            .bytes(r#"{"title":"merged"}"#.into())
-            .await;
-
-        assert_eq!(response.status_code(), 200);
-        assert_eq!(response.json::<Value>()["title"], "merged");
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn completing_sets_completed_at_and_reopening_clears_it() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-        let task = create_task(&server, &ann.access_token, json!({"title": "t"})).await;
-        let path = format!("/tasks/{}", task["id"].as_str().unwrap());
-        let patch = |body: Value| {
-            server
-                .patch(&path)
-                .add_header("authorization", bearer(&ann.access_token))
-                .json(&body)
-        };
-
-        let done: Value = patch(json!({"status": "complete"})).await.json();
-        let still_done: Value = patch(json!({"title": "renamed"})).await.json();
-        let reopened: Value = patch(json!({"status": "in_progress"})).await.json();
-
-        assert!(done["completed_at"].is_string());
-        assert_eq!(still_done["completed_at"], done["completed_at"]);
-        assert_eq!(reopened["completed_at"], Value::Null);
-        assert_eq!(reopened["status"], "in_progress");
-    })
-    .await;
-}
-
-#[tokio::test]
-#[serial]
-async fn patch_cannot_change_the_owner() {
-    request::<App, _, _>(|server, _ctx| async move {
-        let ann = login_as(&server, "ann@example.com").await;
-        let bob = login_as(&server, "bob@example.com").await;
-        let task = create_task(&server, &ann.access_token, json!({"title": "t"})).await;
-        let path = format!("/tasks/{}", task["id"].as_str().unwrap());
-
-        let response = server
-            .patch(&path)
-            .add_header("authorization", bearer(&ann.access_token))
-            .json(&json!({"user_id": bob.user_id, "owner": bob.user_id}))
-            .await;
-
-        let problem = assert_problem(&response, 422, "/problems/validation-error");
-        assert_eq!(error_fields(&problem), vec!["owner", "user_id"]);
-        let bobs = server
-            .get(&path)
-            .add_header("authorization", bearer(&bob.access_token))
-            .await;
-        assert_eq!(bobs.status_code(), 404);
     })
     .await;
 }
@@ -482,15 +299,15 @@ async fn delete_is_204_then_404() {
 
         let first = server
             .delete(&path)
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .await;
         let second = server
             .delete(&path)
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .await;
         let get = server
             .get(&path)
-            .add_header("authorization", bearer(&ann.access_token))
+            .authorization_bearer(&ann.access_token)
             .await;
 
         assert_eq!(first.status_code(), 204);
