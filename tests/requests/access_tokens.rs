@@ -2,17 +2,21 @@
 //! headers are refused, and the memory of tokens verified lately
 //! (src/security.rs): a remembered token is refused once it expires, a changed
 //! one is verified afresh, and the memory is bounded.
+use base64::Engine;
 use chrono::Utc;
 use loco_rs::testing::prelude::*;
+use sea_orm::EntityTrait;
 use serde_json::json;
 use serial_test::serial;
 use taskforge::{
     app::App,
+    models::users,
     security::{AccessTokens, TokenError, MAX_REMEMBERED},
 };
 use uuid::Uuid;
 
 use super::{auth::*, helpers::*};
+use crate::assert_body_snapshot;
 
 const SECRET: &str = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA==";
 

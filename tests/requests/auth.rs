@@ -4,7 +4,6 @@
 //! `access_tokens.rs`: the bearer token).
 use axum_test::{TestResponse, TestServer};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use chrono::Utc;
 use hmac::{Hmac, Mac};
 use loco_rs::{app::AppContext, testing::prelude::*};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -12,7 +11,6 @@ use serde_json::{json, Value};
 use serial_test::serial;
 use sha2::Sha512;
 use taskforge::{app::App, models::users};
-use uuid::Uuid;
 
 use super::helpers::*;
 use crate::assert_body_snapshot;
@@ -22,10 +20,7 @@ use crate::assert_body_snapshot;
 // ---------------------------------------------------------------------------
 
 pub(super) async fn get_me(server: &TestServer, token: &str) -> TestResponse {
-    server
-        .get("/auth/me")
-        .authorization_bearer(token)
-        .await
+    server.get("/auth/me").authorization_bearer(token).await
 }
 
 pub(super) async fn patch_me(server: &TestServer, token: &str, body: Value) -> TestResponse {

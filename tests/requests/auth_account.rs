@@ -1,10 +1,9 @@
 //! `GET`/`PATCH /auth/me` (the profile), and the generated starter's
 //! endpoints that are gone.
 use loco_rs::testing::prelude::*;
-use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 use serial_test::serial;
-use taskforge::{app::App, models::users};
+use taskforge::app::App;
 use uuid::Uuid;
 
 use super::{auth::*, helpers::*};

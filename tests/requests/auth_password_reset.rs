@@ -2,10 +2,9 @@
 //! what a reset does to the account's logins.
 use loco_rs::testing::prelude::*;
 use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
-use serde_json::{json, Value};
+use serde_json::json;
 use serial_test::serial;
 use taskforge::{app::App, models::users};
-use uuid::Uuid;
 
 use super::{auth::*, helpers::*};
 use crate::assert_body_snapshot;

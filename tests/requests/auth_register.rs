@@ -1,14 +1,8 @@
 //! `POST /auth/register`, with every failure row of the contract.
-use axum_test::{TestResponse, TestServer};
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use chrono::Utc;
-use hmac::{Hmac, Mac};
-use loco_rs::{app::AppContext, testing::prelude::*};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use loco_rs::testing::prelude::*;
 use serde_json::{json, Value};
 use serial_test::serial;
-use sha2::Sha512;
-use taskforge::{app::App, models::users};
+use taskforge::app::App;
 use uuid::Uuid;
 
 use super::{auth::*, helpers::*};

@@ -115,11 +115,7 @@ async fn a_stale_if_match_is_412_and_changes_nothing() {
         for response in [&patch, &put, &weak, &delete] {
             assert_problem(response, 412, "/problems/precondition-failed");
         }
-        let now: Value = server
-            .get(&path)
-            .authorization_bearer(auth)
-            .await
-            .json();
+        let now: Value = server.get(&path).authorization_bearer(auth).await.json();
         assert_eq!(now["title"], "changed");
     })
     .await;

@@ -1,7 +1,7 @@
 //! `GET /tasks` filters and search (contract "Listing"); the seed and the
 //! page walker that `listing_sorts.rs` shares.
 use loco_rs::testing::prelude::*;
-use serde_json::{json, Value};
+use serde_json::json;
 use serial_test::serial;
 use taskforge::app::App;
 
@@ -13,7 +13,12 @@ pub(super) fn sorted(mut v: Vec<String>) -> Vec<String> {
 }
 
 /// Every title of `query`, page by page with `limit`, checking each cursor.
-pub(super) async fn walk(server: &axum_test::TestServer, token: &str, query: &str, limit: u32) -> Vec<String> {
+pub(super) async fn walk(
+    server: &axum_test::TestServer,
+    token: &str,
+    query: &str,
+    limit: u32,
+) -> Vec<String> {
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
     for _ in 0..100 {

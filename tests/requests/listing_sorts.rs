@@ -5,7 +5,10 @@ use serde_json::{json, Value};
 use serial_test::serial;
 use taskforge::app::App;
 
-use super::{helpers::*, listing_filters::{seed, sorted, walk}};
+use super::{
+    helpers::*,
+    listing_filters::{seed, walk},
+};
 
 #[tokio::test]
 #[serial]

@@ -53,10 +53,7 @@ async fn login_from(server: &TestServer, client: &str, email: &str) -> TestRespo
 }
 
 async fn list_as(server: &TestServer, token: &str) -> TestResponse {
-    server
-        .get("/tasks")
-        .authorization_bearer(token)
-        .await
+    server.get("/tasks").authorization_bearer(token).await
 }
 
 fn header(response: &TestResponse, name: &str) -> Option<String> {

@@ -54,10 +54,7 @@ async fn a_revoked_token_is_401_whatever_else_is_wrong() {
                 .authorization_bearer(auth)
                 .json(&json!({"title": "t"}))
                 .await,
-            server
-                .delete(&path)
-                .authorization_bearer(auth)
-                .await,
+            server.delete(&path).authorization_bearer(auth).await,
         ];
         for response in &responses {
             assert_problem(response, 401, "/problems/unauthorized");

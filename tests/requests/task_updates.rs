@@ -6,8 +6,6 @@ use serial_test::serial;
 use taskforge::app::App;
 
 use super::helpers::*;
-use crate::assert_body_snapshot;
-
 
 #[tokio::test]
 #[serial]

@@ -252,10 +252,7 @@ async fn another_users_task_is_404_for_every_method_and_unchanged() {
         let path = format!("/tasks/{}", task["id"].as_str().unwrap());
         let auth = &bob.access_token;
 
-        let get = server
-            .get(&path)
-            .authorization_bearer(auth)
-            .await;
+        let get = server.get(&path).authorization_bearer(auth).await;
         let put = server
             .put(&path)
             .authorization_bearer(auth)
@@ -266,10 +263,7 @@ async fn another_users_task_is_404_for_every_method_and_unchanged() {
             .authorization_bearer(auth)
             .json(&json!({"title": "bob's now"}))
             .await;
-        let delete = server
-            .delete(&path)
-            .authorization_bearer(auth)
-            .await;
+        let delete = server.delete(&path).authorization_bearer(auth).await;
 
         for response in [&get, &put, &patch, &delete] {
             assert_problem(response, 404, "/problems/not-found");
@@ -279,11 +273,7 @@ async fn another_users_task_is_404_for_every_method_and_unchanged() {
             .authorization_bearer(&ann.access_token)
             .await;
         assert_eq!(still.json::<Value>(), task);
-        let bobs_list: Value = server
-            .get("/tasks")
-            .authorization_bearer(auth)
-            .await
-            .json();
+        let bobs_list: Value = server.get("/tasks").authorization_bearer(auth).await.json();
         assert_eq!(bobs_list["data"], json!([]));
     })
     .await;
