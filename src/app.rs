@@ -5,7 +5,7 @@ use axum::{middleware, Router as AxumRouter};
 use loco_rs::{
     app::{AppContext, Hooks},
     bgworker::{BackgroundWorker, Queue},
-    boot::{create_app, BootResult, StartMode},
+    boot::{create_app, BootResult, ServeParams, StartMode},
     config::Config,
     controller::{
         middleware::{self as loco_middleware, MiddlewareLayer, MiddlewareStackExt},
@@ -24,6 +24,7 @@ use crate::{
     rate_limit::{self, RateLimits},
     request_span::RequestSpan,
     security::{AccessTokens, Passwords},
+    server,
     settings::{self, Settings},
 };
 
@@ -56,7 +57,7 @@ impl Hooks for App {
     async fn after_context(ctx: AppContext) -> Result<AppContext> {
         initializers::memory::return_large_buffers_to_os();
         let jwt = ctx.config.get_jwt_config()?;
-        let cursor_key = settings::check_jwt_secret(&jwt.secret)?;
+        let cursor_key = settings::cursor_key(&settings::check_jwt_secret(&jwt.secret)?);
         let mut parsed = Settings::from_config(ctx.config.settings.as_ref())?;
         parsed.cursor_key = cursor_key;
         ctx.shared_store
@@ -90,21 +91,42 @@ impl Hooks for App {
     fn routes(ctx: &AppContext) -> AppRoutes {
         AppRoutes::with_default_routes()
             .add_route(controllers::auth::routes(ctx))
+            .add_route(controllers::passwords::routes(ctx))
             .add_route(controllers::tasks::routes(ctx))
             .add_route(controllers::notifications::routes(ctx))
             .add_route(controllers::docs::routes())
     }
 
-    /// Rate limits (when on), then the outermost layer: every error
-    /// response leaves as problem+json.
+    /// Rate limits (when on), the request timeout, every error response as
+    /// problem+json, and outermost the security headers.
     async fn after_routes(router: AxumRouter, ctx: &AppContext) -> Result<AxumRouter> {
+        let settings = Settings::of(ctx).map_err(|e| loco_rs::Error::Message(e.to_string()))?;
         let router = rate_limit::install(router, ctx)?;
-        Ok(router.layer(middleware::map_response(errors::normalize_response)))
+        let limit = std::time::Duration::from_secs(settings.timeouts.request_seconds);
+        Ok(router
+            .layer(middleware::from_fn_with_state(
+                limit,
+                server::timeout::enforce,
+            ))
+            .layer(middleware::map_response(errors::normalize_response))
+            .layer(middleware::map_response(server::headers::secure(
+                settings.hsts,
+            ))))
+    }
+
+    /// Loco's server with the connection timeouts (`src/server/`).
+    async fn serve(app: AxumRouter, ctx: &AppContext, params: &ServeParams) -> Result<()> {
+        server::serve(app, ctx, params, || Self::on_shutdown(ctx)).await
     }
 
     async fn connect_workers(ctx: &AppContext, queue: &Queue) -> Result<()> {
         queue
             .register(crate::workers::notification_email::NotificationEmailWorker::build(ctx))
+            .await?;
+        queue
+            .register(crate::workers::password_reset::PasswordResetWorker::build(
+                ctx,
+            ))
             .await?;
         Ok(())
     }

@@ -11,6 +11,7 @@ pub mod params;
 pub mod rate_limit;
 pub mod request_span;
 pub mod security;
+pub mod server;
 pub mod settings;
 pub mod tasks;
 pub mod views;

@@ -34,7 +34,13 @@ pub struct Settings {
     pub mail_from: String,
     /// Request rate limits (`docs/rate-limits.md`).
     pub rate_limit: RateLimitSettings,
-    /// Key for cursor tags: the decoded JWT secret, set at boot.
+    /// Connection and request timeouts (`src/server/`).
+    pub timeouts: TimeoutSettings,
+    /// `HSTS=on`: every response carries `Strict-Transport-Security` (only
+    /// behind TLS; a browser then refuses plain HTTP to this host).
+    #[serde(deserialize_with = "on_off")]
+    pub hsts: bool,
+    /// Key for cursor tags, derived from the JWT secret at boot ([`cursor_key`]).
     #[serde(skip)]
     pub cursor_key: Vec<u8>,
 }
@@ -49,6 +55,8 @@ impl Default for Settings {
                 .unwrap_or(std::num::NonZeroU32::MIN),
             mail_from: "taskforge <noreply@localhost>".to_string(),
             rate_limit: RateLimitSettings::default(),
+            timeouts: TimeoutSettings::default(),
+            hsts: false,
             cursor_key: Vec::new(),
         }
     }
@@ -72,6 +80,9 @@ pub struct RateLimitSettings {
     pub auth_per_ip_email: Quota,
     /// `login`, `forgot` for one email from anywhere.
     pub auth_per_email: Quota,
+    /// `refresh` from one client IP: roomy, since every client behind one
+    /// NAT refreshes routinely, yet it caps token guessing from one address.
+    pub refresh_per_ip: Quota,
     /// Authenticated requests of one user.
     pub per_user: Quota,
 }
@@ -84,7 +95,31 @@ impl Default for RateLimitSettings {
             auth_per_ip: Quota::new(30, 60),
             auth_per_ip_email: Quota::new(10, 900),
             auth_per_email: Quota::new(50, 900),
+            refresh_per_ip: Quota::new(300, 60),
             per_user: Quota::new(600, 60),
+        }
+    }
+}
+
+/// `settings.timeouts`, in seconds (contract, "Operations").
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TimeoutSettings {
+    /// `HEADER_TIMEOUT`: a request's headers arrive within it, or the
+    /// connection is closed.
+    pub header_seconds: u64,
+    /// `REQUEST_TIMEOUT`: a request is answered within it, or gets 503.
+    pub request_seconds: u64,
+    /// `IDLE_TIMEOUT`: a kept-alive connection with no request closes after it.
+    pub idle_seconds: u64,
+}
+
+impl Default for TimeoutSettings {
+    fn default() -> Self {
+        Self {
+            header_seconds: 10,
+            request_seconds: 30,
+            idle_seconds: 60,
         }
     }
 }
@@ -181,4 +216,23 @@ pub fn check_jwt_secret(secret: &str) -> loco_rs::Result<Vec<u8>> {
         )));
     }
     Ok(decoded)
+}
+
+/// The key of cursor tags, derived from the decoded JWT secret with HKDF
+/// (RFC 5869, SHA-256) under its own label, so the secret that signs access
+/// tokens is never used as is for anything else: a tag cannot help forge a
+/// token, and each use can be rotated by changing its label.
+#[must_use]
+pub fn cursor_key(jwt_secret: &[u8]) -> Vec<u8> {
+    derive_key(jwt_secret, b"taskforge cursor tags v1")
+}
+
+/// A 32-byte key for `purpose` from `secret` (HKDF-SHA-256, no salt).
+#[must_use]
+pub fn derive_key(secret: &[u8], purpose: &[u8]) -> Vec<u8> {
+    let mut key = vec![0; 32];
+    hkdf::Hkdf::<sha2::Sha256>::new(None, secret)
+        .expand(purpose, &mut key)
+        .expect("32 bytes is a valid HKDF-SHA-256 output length");
+    key
 }

@@ -5,4 +5,5 @@ mod domain;
 mod models;
 mod rate_limit;
 mod requests;
+mod server;
 mod workers;

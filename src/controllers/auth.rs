@@ -21,14 +21,11 @@ use crate::{
         auth::CurrentUser,
         json::{JsonObject, OptionalJsonObject},
     },
-    mailers::auth::AuthMailer,
     models::{
         sessions, tasks,
         users::{self, ProfilePatch},
     },
-    params::auth::{
-        ForgotRequest, LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest, ResetRequest,
-    },
+    params::auth::{LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest},
     rate_limit,
     security::Passwords,
     settings::Settings,
@@ -42,15 +39,15 @@ fn session_response(
     ctx: &AppContext,
     issued: &sessions::Issued,
     user: &users::Model,
-) -> Result<Json<SessionResponse>> {
+) -> Result<SessionResponse> {
     let jwt = ctx.config.get_jwt_config().map_err(ApiError::internal)?;
-    Ok(Json(SessionResponse {
+    Ok(SessionResponse {
         access_token: issued.session.access_token(jwt, user.pid)?,
         token_type: "Bearer",
         expires_in: jwt.expiration,
         refresh_token: issued.refresh_token.clone(),
         user: UserResponse::from(user),
-    }))
+    })
 }
 
 fn refresh_ttl(settings: &Settings) -> Duration {
@@ -92,7 +89,7 @@ async fn register(
 async fn login(
     State(ctx): State<Arc<AppContext>>,
     JsonObject(body): JsonObject,
-) -> Result<Json<SessionResponse>> {
+) -> Result<SessionResponse> {
     let db = Db::of(&ctx);
     let input = LoginRequest::parse(body)?;
     rate_limit::auth_attempt(Some(&input.email))?;
@@ -121,9 +118,11 @@ async fn login(
 async fn refresh(
     State(ctx): State<Arc<AppContext>>,
     JsonObject(body): JsonObject,
-) -> Result<Json<SessionResponse>> {
+) -> Result<SessionResponse> {
     let db = Db::of(&ctx);
     let token = RefreshRequest::parse(body)?.refresh_token;
+    // Per client IP (contract, "Operations"), with a budget of its own.
+    rate_limit::refresh_attempt()?;
     let settings = Settings::of(&ctx)?;
     let issued = sessions::Model::rotate(&db, &token, refresh_ttl(&settings)).await?;
     let user = users::Entity::find_by_id(issued.session.user_id)
@@ -156,53 +155,6 @@ async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Mail a single-use password-reset token (valid one hour), if the account exists.
-#[utoipa::path(post, path = "/auth/forgot", operation_id = "forgot_password",
-    tag = "auth",
-    request_body = ForgotRequest,
-    responses((status = 202, description = "Accepted, whether or not the account exists")))]
-async fn forgot(
-    State(ctx): State<Arc<AppContext>>,
-    JsonObject(body): JsonObject,
-) -> Result<StatusCode> {
-    let db = Db::of(&ctx);
-    let email = ForgotRequest::parse(body)?.email;
-    rate_limit::auth_attempt(Some(email.as_str()))?;
-    if let Some(user) = users::Model::find_by_email(&db, &email).await? {
-        let settings = Settings::of(&ctx)?;
-        let token = user.start_password_reset(&db).await?;
-        AuthMailer::forgot_password(&ctx, &user, &token, settings.reset_token_ttl_seconds / 60)
-            .await?;
-    }
-    Ok(StatusCode::ACCEPTED)
-}
-
-/// Set a new password with a reset token; every login of the user is revoked.
-#[utoipa::path(post, path = "/auth/reset", operation_id = "reset_password",
-    tag = "auth",
-    extensions(("x-problems" = json!({"400": "InvalidResetToken"}))),
-    request_body = ResetRequest,
-    responses((status = 204, description = "Password changed")))]
-async fn reset(
-    State(ctx): State<Arc<AppContext>>,
-    JsonObject(body): JsonObject,
-) -> Result<StatusCode> {
-    let db = Db::of(&ctx);
-    let input = ResetRequest::parse(body)?;
-    rate_limit::auth_attempt(None)?;
-    let settings = Settings::of(&ctx)?;
-    let password_hash = Passwords::of(&ctx)?.hash(input.password.expose()).await?;
-    let user = users::Model::reset_password(
-        &db,
-        &input.token,
-        password_hash,
-        Duration::seconds(settings.reset_token_ttl_seconds),
-    )
-    .await?;
-    sessions::Model::revoke_all(&db, user.id).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
 /// The caller's account.
 #[utoipa::path(get, path = "/auth/me", operation_id = "get_me",
     tag = "auth", security(("bearer" = [])),
@@ -227,10 +179,14 @@ async fn update_me(
         current.user.timezone.clone(),
         current.user.reminder_lead_minutes,
     );
-    let user = current.user.update_profile(&db, change).await?;
+    // One transaction: the profile and the reminder instants it implies
+    // change together or not at all.
+    let txn = db.begin().await?;
+    let user = current.user.update_profile(&txn, change).await?;
     if (user.timezone.clone(), user.reminder_lead_minutes) != before {
-        tasks::Model::rearm_for_owner(&db, &user).await?;
+        tasks::Model::rearm_for_owner(&txn, &user).await?;
     }
+    txn.commit().await?;
     Ok(Json(UserResponse::from(&user)))
 }
 
@@ -247,8 +203,6 @@ pub fn routes(ctx: &AppContext) -> Routes {
         .add("/login", post_service(login.with_state(state.clone())))
         .add("/refresh", post_service(refresh.with_state(state.clone())))
         .add("/logout", post_service(logout.with_state(state.clone())))
-        .add("/forgot", post_service(forgot.with_state(state.clone())))
-        .add("/reset", post_service(reset.with_state(state.clone())))
         .add(
             "/me",
             get_service(me.with_state(state.clone())).patch_service(update_me.with_state(state)),

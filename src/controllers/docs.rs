@@ -15,7 +15,7 @@ use utoipa::{OpenApi, ToSchema};
 use utoipa_swagger_ui::Config;
 
 use crate::{
-    controllers::{auth, notifications, tasks},
+    controllers::{auth, notifications, passwords, tasks},
     domain::listing::SearchTerms,
     errors::{ApiError, FieldError, Problem},
     views::openapi::{self, Conventions},
@@ -34,7 +34,8 @@ pub const SPEC_PATH: &str = "/openapi.json";
             `application/problem+json` document; every response carries `X-Request-Id`."
     ),
     paths(
-        auth::register, auth::login, auth::refresh, auth::logout, auth::forgot, auth::reset,
+        auth::register, auth::login, auth::refresh, auth::logout,
+        passwords::forgot, passwords::reset, passwords::change,
         auth::me, auth::update_me,
         tasks::list, tasks::create, tasks::show, tasks::replace, tasks::patch, tasks::remove,
         notifications::list, notifications::mark_read,
@@ -120,7 +121,9 @@ async fn docs_page() -> Html<&'static str> {
 static UI_CONFIG: LazyLock<Arc<Config<'static>>> = LazyLock::new(|| {
     Arc::new(
         Config::new([SPEC_PATH])
-            .persist_authorization(true)
+            // Not kept in localStorage, where any script of the origin
+            // could read it: a reload asks for the token again.
+            .persist_authorization(false)
             .display_request_duration(true),
     )
 });

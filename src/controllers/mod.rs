@@ -1,4 +1,5 @@
 pub mod auth;
 pub mod docs;
 pub mod notifications;
+pub mod passwords;
 pub mod tasks;

@@ -47,7 +47,9 @@ impl Email {
     }
 }
 
-/// A new password: 8–128 characters, kept only until it is hashed.
+/// A new password: 8–128 characters, not on the common-password list
+/// (ignoring case), no composition rules, never truncated (ASVS 5.0 §6.2);
+/// kept only until it is hashed.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
 
@@ -71,7 +73,27 @@ impl Password {
         if len > Self::MAX {
             return Err(format!("must be at most {} characters", Self::MAX));
         }
+        if super::common_passwords::is_common(raw) {
+            return Err(
+                "is too common: it is on a list of passwords tried first by attackers".into(),
+            );
+        }
         Ok(Self(raw.to_string()))
+    }
+
+    /// The rule a password parse cannot know: it must not be the account's
+    /// own email address nor the part before its `@` (ignoring case).
+    ///
+    /// # Errors
+    /// A message when it is.
+    pub fn not_derived_from(&self, email: &str) -> Result<(), String> {
+        let password = self.0.to_lowercase();
+        let email = email.trim().to_lowercase();
+        let local = email.split('@').next().unwrap_or_default();
+        if password == email || password == local {
+            return Err("must not be the account's email address or the part before its @".into());
+        }
+        Ok(())
     }
 
     #[must_use]

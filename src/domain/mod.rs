@@ -4,6 +4,7 @@
 //! never an HTTP error: `errors/` turns those into a 422.
 pub mod account;
 pub mod body;
+pub mod common_passwords;
 pub mod cursor;
 pub mod due;
 pub mod etag;

@@ -74,6 +74,11 @@ pub enum ApiError {
         detail: &'static str,
     },
     /// 500: anything unexpected; logged, never shown.
+    /// The handler did not answer within `REQUEST_TIMEOUT` (contract,
+    /// "Operations": 503).
+    #[error("request timed out")]
+    RequestTimeout { seconds: u64 },
+
     #[error(transparent)]
     Internal(Box<dyn std::error::Error + Send + Sync>),
 }
@@ -190,6 +195,12 @@ impl ApiError {
                 "rate-limited",
                 "Too Many Requests",
                 &format!("{detail}; retry in {retry_after_secs} s"),
+            ),
+            Self::RequestTimeout { seconds } => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                "Request timed out",
+                &format!("the request was not answered within {seconds} s; retry later"),
             ),
             Self::Internal(_) => Problem::for_status(StatusCode::INTERNAL_SERVER_ERROR),
         }

@@ -12,35 +12,29 @@ pub struct AuthMailer {}
 impl Mailer for AuthMailer {}
 
 impl AuthMailer {
-    /// Queues the password-reset email. Without a configured mailer (no SMTP
-    /// settings) the email is skipped and logged; the request still succeeds.
+    /// Sends the password-reset email now. The caller is the reset worker,
+    /// which mints `token` just before: the token exists only in this email
+    /// and, hashed, on the user, never in a queued job.
     ///
     /// # Errors
-    /// When the template does not render or the job cannot be queued.
-    pub async fn forgot_password(
+    /// When the template does not render or the SMTP send fails.
+    pub async fn send_reset_now(
         ctx: &AppContext,
         user: &users::Model,
         token: &str,
         ttl_minutes: i64,
     ) -> Result<()> {
-        if ctx.mailer.is_none() {
-            tracing::warn!(user = %user.pid, "no mailer configured (SMTP_HOST unset): password reset email skipped");
-            return Ok(());
-        }
-        Self::mail_template(
-            ctx,
+        let locals = json!({
+            "name": user.name,
+            "token": token,
+            "ttl_minutes": ttl_minutes,
+        });
+        let email = super::render(
             &forgot,
-            mailer::Args {
-                to: user.email.clone(),
-                locals: json!({
-                    "name": user.name,
-                    "token": token,
-                    "ttl_minutes": ttl_minutes,
-                }),
-                from: Some(crate::settings::mail_from(ctx)),
-                ..Default::default()
-            },
-        )
-        .await
+            &user.email,
+            crate::settings::mail_from(ctx),
+            &locals,
+        )?;
+        Self::deliver_now(ctx, &email).await
     }
 }

@@ -26,21 +26,18 @@ impl NotificationMailer {
             || crate::views::timestamp(&notification.due_at),
             |date| date.format("%Y-%m-%d").to_string(),
         );
-        Self::mail_template_now(
-            ctx,
+        let locals = json!({
+            "name": user.name,
+            "kind": notification.kind,
+            "title": notification.title,
+            "due": due,
+        });
+        let email = super::render(
             &notice,
-            mailer::Args {
-                to: user.email.clone(),
-                locals: json!({
-                    "name": user.name,
-                    "kind": notification.kind,
-                    "title": notification.title,
-                    "due": due,
-                }),
-                from: Some(crate::settings::mail_from(ctx)),
-                ..Default::default()
-            },
-        )
-        .await
+            &user.email,
+            crate::settings::mail_from(ctx),
+            &locals,
+        )?;
+        Self::deliver_now(ctx, &email).await
     }
 }

@@ -134,6 +134,21 @@ impl Model {
             .map(|_| ())
     }
 
+    /// Ends every login of a user but the one whose access id is `keep`.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn revoke_others(db: &Db, user_id: i32, keep: Uuid) -> Result<(), DbErr> {
+        Entity::update_many()
+            .col_expr(Column::RevokedAt, Expr::value(now()))
+            .filter(Column::UserId.eq(user_id))
+            .filter(Column::AccessJti.ne(keep))
+            .filter(Column::RevokedAt.is_null())
+            .exec(db)
+            .await
+            .map(|_| ())
+    }
+
     /// The access token (Loco's JWT) for this login: `pid` is the user,
     /// `jti` the session's current access id, `iat` the issue time.
     ///

@@ -101,6 +101,14 @@ impl Model {
             .await
     }
 
+    /// The user with public id `pid`.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn find_by_pid(db: &Db, pid: Uuid) -> Result<Option<Self>, DbErr> {
+        Entity::find().filter(Column::Pid.eq(pid)).one(db).await
+    }
+
     /// The user behind a live access token: its session (`jti`) must exist
     /// and be unrevoked, and belong to the user named by the token's `pid`.
     ///
@@ -182,6 +190,37 @@ impl Model {
             .exec(db)
             .await?;
         Ok(token)
+    }
+
+    /// The user a live reset token belongs to (unknown, used or older than
+    /// `ttl`: none).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn find_by_reset_token(
+        db: &Db,
+        token: &str,
+        ttl: Duration,
+    ) -> Result<Option<Self>, DbErr> {
+        Entity::find()
+            .filter(Column::ResetTokenHash.eq(security::token_hash(token)))
+            .filter(Column::ResetSentAt.gt(now() - ttl))
+            .one(db)
+            .await
+    }
+
+    /// Replaces the password hash (a password change by its owner).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn set_password(db: &Db, user_id: i32, password_hash: String) -> Result<(), DbErr> {
+        Entity::update_many()
+            .col_expr(Column::Password, Expr::value(password_hash))
+            .col_expr(Column::UpdatedAt, Expr::value(now()))
+            .filter(Column::Id.eq(user_id))
+            .exec(db)
+            .await
+            .map(|_| ())
     }
 
     /// Sets a new password with a reset token: one conditional update, so a

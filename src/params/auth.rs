@@ -10,7 +10,7 @@ use crate::{
         account::{Email, Password, PersonName},
         body::{Body, READ_ONLY_FIELDS},
     },
-    errors::ApiError,
+    errors::{ApiError, FieldErrors},
 };
 
 fn complete<T>(value: Option<T>) -> Result<T, ApiError> {
@@ -19,6 +19,16 @@ fn complete<T>(value: Option<T>) -> Result<T, ApiError> {
 
 fn any_string(s: &str) -> Result<String, String> {
     Ok(s.to_string())
+}
+
+/// 422 on `field` when `password` is the account's email or its local part.
+///
+/// # Errors
+/// That 422.
+pub fn not_derived(field: &str, password: &Password, email: &str) -> Result<(), ApiError> {
+    password
+        .not_derived_from(email)
+        .map_err(|message| FieldErrors::one(field, &message).into())
 }
 
 /// `POST /auth/register`.
@@ -34,13 +44,17 @@ pub struct RegisterRequest {
 
 impl RegisterRequest {
     /// # Errors
-    /// 422 naming every bad or unknown field.
+    /// 422 naming every bad or unknown field, and the password when it is
+    /// the email or its local part.
     pub fn parse(map: Map<String, Value>) -> Result<Self, ApiError> {
         let mut body = Body::new(map, &["name", "email", "password"], READ_ONLY_FIELDS);
         let name = body.required("name", PersonName::parse);
         let email = body.required("email", Email::parse);
         let password = body.required("password", Password::parse);
         body.finish()?;
+        if let (Some(password), Some(email)) = (&password, &email) {
+            not_derived("password", password, email.as_str())?;
+        }
         Ok(Self {
             name: complete(name)?,
             email: complete(email)?,
@@ -158,6 +172,31 @@ impl ResetRequest {
         Ok(Self {
             token: complete(token)?,
             password: complete(password)?,
+        })
+    }
+}
+
+/// `POST /auth/password`.
+#[derive(Debug, ToSchema)]
+pub struct PasswordChangeRequest {
+    /// The password now; a wrong one is the 401 of a failed login.
+    #[schema(example = "correct horse battery")]
+    pub current_password: String,
+    #[schema(inline)]
+    pub new_password: Password,
+}
+
+impl PasswordChangeRequest {
+    /// # Errors
+    /// 422 when a field is missing or the new password is weak.
+    pub fn parse(map: Map<String, Value>) -> Result<Self, ApiError> {
+        let mut body = Body::new(map, &["current_password", "new_password"], READ_ONLY_FIELDS);
+        let current = body.required("current_password", any_string);
+        let new = body.required("new_password", Password::parse);
+        body.finish()?;
+        Ok(Self {
+            current_password: complete(current)?,
+            new_password: complete(new)?,
         })
     }
 }

@@ -1,8 +1,8 @@
 //! Request rate limits, in memory and per instance (`docs/rate-limits.md`).
 //!
-//! Four keyed GCRA limiters (`governor`): auth requests per client IP, login
-//! and forgot per (IP, email) and per email, and authenticated requests per
-//! user. A check is one `DashMap` look-up and a compare-and-swap: no database,
+//! Five keyed GCRA limiters (`governor`): auth requests per client IP, login
+//! and forgot per (IP, email) and per email, refreshes per client IP, and
+//! authenticated requests per user. A check is one `DashMap` look-up and a compare-and-swap: no database,
 //! no allocation once a key is known. [`scope`] (a layer, installed only when
 //! limits are on) resolves the client IP and carries the limiter through the
 //! request; [`auth_attempt`] and [`user_request`] check against it.
@@ -26,7 +26,7 @@ use governor::{
 use uuid::Uuid;
 
 pub use client::{client_ip, limit_key};
-pub use scope::{auth_attempt, install, scope, user_request};
+pub use scope::{auth_attempt, install, refresh_attempt, scope, user_request};
 
 use crate::{
     errors::{ApiError, RateLimitHeaders},
@@ -115,6 +115,7 @@ pub struct RateLimits {
     auth_ip: Limiter<IpAddr>,
     auth_ip_email: Limiter<(IpAddr, u64)>,
     auth_email: Limiter<u64>,
+    refresh_ip: Limiter<IpAddr>,
     user: Limiter<Uuid>,
     /// Keys emails by a keyed hash: fixed-size keys whatever the input, and
     /// no address kept in memory.
@@ -136,6 +137,11 @@ impl RateLimits {
             )?,
             auth_ip_email: Limiter::new(settings.auth_per_ip_email, "auth_per_ip_email", email)?,
             auth_email: Limiter::new(settings.auth_per_email, "auth_per_email", email)?,
+            refresh_ip: Limiter::new(
+                settings.refresh_per_ip,
+                "refresh_per_ip",
+                "too many refreshes from this client address",
+            )?,
             user: Limiter::new(
                 settings.per_user,
                 "per_user",
@@ -176,6 +182,14 @@ impl RateLimits {
             .unwrap_or(by_ip))
     }
 
+    /// One `POST /auth/refresh` from `client`.
+    ///
+    /// # Errors
+    /// [`ApiError::RateLimited`] when the client's refresh limit is reached.
+    pub fn refresh(&self, client: IpAddr) -> Result<RateLimitHeaders, ApiError> {
+        self.refresh_ip.check(&client)
+    }
+
     /// One authenticated request of `user`.
     ///
     /// # Errors
@@ -200,6 +214,7 @@ impl RateLimits {
         self.auth_ip.prune();
         self.auth_ip_email.prune();
         self.auth_email.prune();
+        self.refresh_ip.prune();
         self.user.prune();
     }
 
@@ -209,6 +224,7 @@ impl RateLimits {
         self.auth_ip.inner.len()
             + self.auth_ip_email.inner.len()
             + self.auth_email.inner.len()
+            + self.refresh_ip.inner.len()
             + self.user.inner.len()
     }
 

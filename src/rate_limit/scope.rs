@@ -95,6 +95,14 @@ pub fn auth_attempt(email: Option<&str>) -> Result<(), ApiError> {
     check(|limits, client| limits.auth(client, email))
 }
 
+/// Counts one `POST /auth/refresh` from this client.
+///
+/// # Errors
+/// [`ApiError::RateLimited`] when the client's refresh limit is reached.
+pub fn refresh_attempt() -> Result<(), ApiError> {
+    check(|limits, client| limits.refresh(client))
+}
+
 /// Counts one authenticated request of `user`.
 ///
 /// # Errors

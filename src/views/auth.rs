@@ -53,3 +53,20 @@ pub struct SessionResponse {
     pub refresh_token: String,
     pub user: UserResponse,
 }
+
+/// A session leaves with `Cache-Control: no-store` (and `Pragma: no-cache`
+/// for HTTP/1.0 caches): its tokens must not be kept by any cache
+/// (RFC 6749 §5.1).
+impl axum::response::IntoResponse for SessionResponse {
+    fn into_response(self) -> axum::response::Response {
+        use axum::http::{header, HeaderValue};
+        (
+            [
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                (header::PRAGMA, HeaderValue::from_static("no-cache")),
+            ],
+            axum::Json(self),
+        )
+            .into_response()
+    }
+}

@@ -1,2 +1,3 @@
 //! Background workers.
 pub mod notification_email;
+pub mod password_reset;

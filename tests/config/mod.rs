@@ -254,3 +254,25 @@ fn mimalloc_keeps_off_huge_pages_and_leaves_large_buffers_to_the_os() {
     assert_eq!(mimalloc_option(MimallocOption::ArenaMaxObjectKib), 1024);
     assert_eq!(mimalloc_option(MimallocOption::ArenaEagerCommit), 0);
 }
+
+#[test]
+fn the_cursor_key_is_derived_from_the_jwt_secret_not_the_secret_itself() {
+    let secret =
+        taskforge::settings::check_jwt_secret("c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA==")
+            .unwrap();
+
+    let key = taskforge::settings::cursor_key(&secret);
+
+    assert_eq!(key.len(), 32);
+    assert_ne!(key, secret);
+    assert!(!secret.windows(16).any(|w| key.windows(16).any(|k| k == w)));
+    assert_eq!(
+        key,
+        taskforge::settings::cursor_key(&secret),
+        "deterministic"
+    );
+    assert_ne!(
+        key,
+        taskforge::settings::derive_key(&secret, b"another purpose")
+    );
+}

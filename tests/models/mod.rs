@@ -1,4 +1,5 @@
 pub mod helpers;
+mod rearm;
 mod reminders;
 mod reminders_delivery;
 mod sessions;

@@ -45,6 +45,7 @@ fn limits(ip: u32, ip_email: u32, email: u32, user: u32) -> RateLimits {
         auth_per_ip: Quota::new(ip, 3600),
         auth_per_ip_email: Quota::new(ip_email, 3600),
         auth_per_email: Quota::new(email, 3600),
+        refresh_per_ip: Quota::new(ip, 3600),
         per_user: Quota::new(user, 3600),
     })
     .unwrap()

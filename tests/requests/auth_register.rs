@@ -119,7 +119,7 @@ async fn register_accepts_the_boundary_lengths() {
     request::<App, _, _>(|server, _ctx| async move {
         let shortest = server
             .post("/auth/register")
-            .json(&json!({"name": "A", "email": "a@example.com", "password": "p".repeat(8)}))
+            .json(&json!({"name": "A", "email": "a@example.com", "password": "kq7vzx2m"}))
             .await;
         let longest = server
             .post("/auth/register")

@@ -2,8 +2,18 @@
 //! Requests carry a login with axum-test's own `.authorization_bearer(token)`.
 #![allow(dead_code)]
 
+use std::net::SocketAddr;
+
 use axum_test::{TestResponse, TestServer};
+use loco_rs::{
+    app::{AppContext, Hooks},
+    boot::StartMode,
+    config::Config,
+    environment::Environment,
+    testing::prelude::RequestConfig,
+};
 use serde_json::{json, Value};
+use taskforge::app::App;
 
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -13,6 +23,22 @@ pub struct Login {
     pub refresh_token: String,
     pub user_id: String,
     pub email: String,
+}
+
+/// The test configuration, changed by `change`, booted as a server: for
+/// tests of settings `config/test.yaml` does not have.
+pub async fn server_with(change: impl FnOnce(&mut Config)) -> (TestServer, AppContext) {
+    let mut config = App::load_config(&Environment::Test).await.unwrap();
+    change(&mut config);
+    let boot = App::boot(StartMode::ServerOnly, &Environment::Test, config)
+        .await
+        .unwrap();
+    let service = boot
+        .router
+        .unwrap()
+        .into_make_service_with_connect_info::<SocketAddr>();
+    let server = TestServer::new_with_config(service, RequestConfig::default()).unwrap();
+    (server, boot.app_context)
 }
 
 pub async fn register(server: &TestServer, name: &str, email: &str) -> TestResponse {

@@ -2,13 +2,10 @@
 //! per client IP and email on login, per user elsewhere, and `RATE_LIMIT=off`.
 //! Each test boots the app with its own small `settings.rate_limit`; every
 //! limit counts per hour, so nothing refills while a test runs.
-use std::net::SocketAddr;
 
 use axum_test::{TestResponse, TestServer};
-use loco_rs::{app::Hooks, boot::StartMode, environment::Environment, testing::prelude::*};
 use serde_json::{json, Value};
 use serial_test::serial;
-use taskforge::app::App;
 
 use super::helpers::*;
 
@@ -22,6 +19,7 @@ fn limits(auth_ip: u32, auth_ip_email: u32, auth_email: u32, per_user: u32) -> V
         "auth_per_ip": hourly(auth_ip),
         "auth_per_ip_email": hourly(auth_ip_email),
         "auth_per_email": hourly(auth_email),
+        "refresh_per_ip": hourly(auth_ip),
         "per_user": hourly(per_user),
     })
 }
@@ -32,16 +30,11 @@ where
     F: FnOnce(TestServer) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    let mut config = App::load_config(&Environment::Test).await.unwrap();
-    config.settings.get_or_insert_with(|| json!({}))["rate_limit"] = rate_limit;
-    let boot = App::boot(StartMode::ServerOnly, &Environment::Test, config)
-        .await
-        .unwrap();
-    let service = boot
-        .router
-        .unwrap()
-        .into_make_service_with_connect_info::<SocketAddr>();
-    test(TestServer::new_with_config(service, RequestConfig::default()).unwrap()).await;
+    let (server, _ctx) = server_with(|config| {
+        config.settings.get_or_insert_with(|| json!({}))["rate_limit"] = rate_limit;
+    })
+    .await;
+    test(server).await;
 }
 
 async fn login_from(server: &TestServer, client: &str, email: &str) -> TestResponse {
@@ -102,6 +95,30 @@ async fn login_is_429_after_the_per_ip_limit_and_other_ips_are_not_affected() {
 
         assert!(assert_rate_limited(&limited, 3) >= 1);
         assert_eq!(elsewhere.status_code(), 401);
+    })
+    .await;
+}
+
+#[tokio::test]
+#[serial]
+async fn refresh_is_429_after_the_per_ip_limit() {
+    with_limits(limits(3, 100, 100, 100), |server| async move {
+        for _ in 0..3 {
+            let response = server
+                .post("/auth/refresh")
+                .add_header("x-forwarded-for", "203.0.113.9")
+                .json(&json!({"refresh_token": "guessed"}))
+                .await;
+            assert_eq!(response.status_code(), 401);
+        }
+
+        let limited = server
+            .post("/auth/refresh")
+            .add_header("x-forwarded-for", "203.0.113.9")
+            .json(&json!({"refresh_token": "guessed"}))
+            .await;
+
+        assert_rate_limited(&limited, 3);
     })
     .await;
 }

@@ -1,28 +1,25 @@
 //! Tasks: every query is scoped to its owner; another user's task does not
 //! exist. The parts: `changes` (what a write does), `listing` and `keyset`
-//! (`GET /tasks`), `access` (the session check and a task in one read).
+//! (`GET /tasks`), `access` (the session check and a task in one read),
+//! `rearm` (reminder instants after a profile change).
 mod access;
 mod changes;
 mod keyset;
 mod listing;
+mod rearm;
 
 pub use access::find_with_access;
 pub use changes::{remind_at, TaskInput, TaskPatch};
 pub use keyset::{decode_key, KeyValue};
 pub use listing::{list_select, ListQuery, ListedTask};
-use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ActiveValue, ColumnTrait, DbErr, EntityTrait, QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue, ColumnTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 pub use super::_entities::tasks::{self, ActiveModel, Column, Entity, Model};
 use super::{users, users::now};
 use crate::{
     db::Db,
-    domain::{
-        etag::TagList,
-        task::{DueDate, Status},
-    },
+    domain::{etag::TagList, task::Status},
     errors::ApiError,
 };
 use changes::{completed_at_after, keep_changes_only, Fields};
@@ -166,41 +163,6 @@ impl Model {
                 }
                 _ => ApiError::NotFound,
             });
-        }
-        Ok(())
-    }
-
-    /// Recomputes the due and reminder instants of the owner's tasks after a
-    /// change of timezone (date-only due dates end at the owner's midnight)
-    /// or of reminder lead. A task whose due instant moves is re-armed.
-    ///
-    /// # Errors
-    /// Database errors.
-    pub async fn rearm_for_owner(db: &Db, owner: &users::Model) -> Result<(), DbErr> {
-        let dated = Entity::find()
-            .filter(Column::UserId.eq(owner.id))
-            .filter(Column::DueAt.is_not_null())
-            .all(db)
-            .await?;
-        for task in dated {
-            let due_at = match task.due_on {
-                Some(date) => Some(DueDate::Date(date).due_at(owner.timezone()).fixed_offset()),
-                None => task.due_at,
-            };
-            let mut update = Entity::update_many()
-                .col_expr(Column::DueAt, Expr::value(due_at))
-                .col_expr(
-                    Column::RemindAt,
-                    Expr::value(remind_at(due_at, owner.reminder_lead())),
-                )
-                .filter(Column::Id.eq(task.id));
-            if due_at != task.due_at {
-                let none = Option::<chrono::DateTime<chrono::FixedOffset>>::None;
-                update = update
-                    .col_expr(Column::ReminderSentAt, Expr::value(none))
-                    .col_expr(Column::OverdueSentAt, Expr::value(none));
-            }
-            update.exec(db).await?;
         }
         Ok(())
     }

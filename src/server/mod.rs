@@ -1,0 +1,126 @@
+//! The HTTP server (`Hooks::serve`): Loco's `axum::serve`, plus the
+//! connection timeouts of the contract. Request headers must arrive within
+//! `HEADER_TIMEOUT`, an idle kept-alive connection closes after
+//! `IDLE_TIMEOUT` ([`watch`]); a handler answers within `REQUEST_TIMEOUT` or
+//! the request gets 503 ([`timeout`]). Without them a client that sends one
+//! header byte a minute holds its connection (and a file descriptor) for ever.
+pub mod headers;
+pub mod timeout;
+pub mod watch;
+
+use std::time::Duration;
+
+use axum::{body::Body, extract::ConnectInfo, Router};
+use hyper::{body::Incoming, Request};
+use hyper_util::{
+    rt::{TokioExecutor, TokioIo},
+    server::{conn::auto, graceful::GracefulShutdown},
+};
+use loco_rs::{app::AppContext, boot::ServeParams, Result};
+use tower::ServiceExt;
+
+use crate::settings::Settings;
+use watch::{Limits, Watch, Watched};
+
+/// How long a draining server waits for connections to finish their
+/// requests after a shutdown signal.
+const DRAIN: Duration = Duration::from_secs(30);
+
+/// Serves `app` on the configured address until a shutdown signal, then lets
+/// the connections finish (at most [`DRAIN`]) and runs `on_shutdown`.
+///
+/// # Errors
+/// When the address cannot be bound.
+pub async fn serve<F, Fut>(
+    app: Router,
+    ctx: &AppContext,
+    params: &ServeParams,
+    on_shutdown: F,
+) -> Result<()>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let settings = Settings::of(ctx).map_err(|e| loco_rs::Error::Message(e.to_string()))?;
+    let limits = Limits {
+        header: Duration::from_secs(settings.timeouts.header_seconds),
+        idle: Duration::from_secs(settings.timeouts.idle_seconds),
+    };
+    let listener =
+        tokio::net::TcpListener::bind(format!("{}:{}", params.binding, params.port)).await?;
+    serve_on(listener, app, limits, loco_rs::boot::shutdown_signal()).await;
+    on_shutdown().await;
+    Ok(())
+}
+
+/// Serves `app` on `listener` with the connection `limits` until `shutdown`
+/// completes, then lets the connections finish (at most [`DRAIN`]).
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    limits: Limits,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let builder = auto::Builder::new(TokioExecutor::new());
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // Out of file descriptors, say: wait, do not spin.
+                    tracing::warn!(error = %err, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let watch = Watch::new(limits);
+        let io = TokioIo::new(Watched::new(stream, watch.clone()));
+        // The router for this connection: the peer as `ConnectInfo` (as
+        // `into_make_service_with_connect_info` gives it), each request
+        // reported to the watch until it is answered.
+        let (app, request_watch) = (app.clone(), watch.clone());
+        let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+            let in_flight = request_watch.request();
+            let mut request = request.map(Body::new);
+            request.extensions_mut().insert(ConnectInfo(peer));
+            let app = app.clone();
+            async move {
+                let response = app.oneshot(request).await;
+                drop(in_flight);
+                response
+            }
+        });
+        let conn = graceful.watch(
+            builder
+                .serve_connection_with_upgrades(io, service)
+                .into_owned(),
+        );
+        tokio::spawn(async move {
+            tokio::pin!(conn);
+            loop {
+                tokio::select! {
+                    _ = conn.as_mut() => return,
+                    () = tokio::time::sleep_until(watch.deadline()) => {
+                        if watch.overdue() {
+                            // Dropping the connection closes the socket.
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+    }
+    tracing::info!("shutting down...");
+    drop(listener);
+    if tokio::time::timeout(DRAIN, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("connections still open after {DRAIN:?}; closing them");
+    }
+}
