@@ -25,7 +25,9 @@ use crate::{
         sessions, tasks,
         users::{self, ProfilePatch},
     },
-    params::auth::{LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest},
+    params::auth::{
+        DeleteAccountRequest, LoginRequest, LogoutRequest, RefreshRequest, RegisterRequest,
+    },
     rate_limit,
     security::Passwords,
     settings::Settings,
@@ -190,6 +192,33 @@ async fn update_me(
     Ok(Json(UserResponse::from(&user)))
 }
 
+/// Delete the caller's account and everything it owns, at once; the email
+/// can register again.
+#[utoipa::path(delete, path = "/auth/me", operation_id = "delete_me",
+    tag = "auth", security(("bearer" = [])),
+    extensions(("x-problems" = json!({"401": "InvalidCredentials"}))),
+    request_body = DeleteAccountRequest,
+    responses((status = 204, description = "The account and everything it owned are gone")))]
+async fn delete_me(
+    State(ctx): State<Arc<AppContext>>,
+    current: CurrentUser,
+    JsonObject(body): JsonObject,
+) -> Result<StatusCode> {
+    let db = Db::of(&ctx);
+    let input = DeleteAccountRequest::parse(body)?;
+    rate_limit::auth_attempt(Some(&current.user.email))?;
+    let verified = Passwords::of(&ctx)?
+        .verify(&input.password, Some(current.user.password.as_str()))
+        .await?;
+    if !verified {
+        return Err(ApiError::InvalidCredentials);
+    }
+    let txn = db.begin().await?;
+    users::Model::delete_account(&txn, current.user.id).await?;
+    txn.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The auth routes, with an `Arc` of the context as their state (see
 /// `controllers::tasks::routes`).
 pub fn routes(ctx: &AppContext) -> Routes {
@@ -205,6 +234,8 @@ pub fn routes(ctx: &AppContext) -> Routes {
         .add("/logout", post_service(logout.with_state(state.clone())))
         .add(
             "/me",
-            get_service(me.with_state(state.clone())).patch_service(update_me.with_state(state)),
+            get_service(me.with_state(state.clone()))
+                .patch_service(update_me.with_state(state.clone()))
+                .delete_service(delete_me.with_state(state)),
         )
 }

@@ -209,6 +209,36 @@ impl Model {
             .await
     }
 
+    /// Deletes the user and everything they own. The foreign keys cascade
+    /// (tasks, sessions, notifications, idempotency keys); the rows are
+    /// deleted here by name all the same, children first, so the deletion
+    /// does not depend on the database enforcing them. Run it in a
+    /// transaction: all of it or nothing.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn delete_account(db: &Db, user_id: i32) -> Result<(), DbErr> {
+        use super::_entities::{idempotency_keys, notifications, tasks};
+        idempotency_keys::Entity::delete_many()
+            .filter(idempotency_keys::Column::UserId.eq(user_id))
+            .exec(db)
+            .await?;
+        notifications::Entity::delete_many()
+            .filter(notifications::Column::UserId.eq(user_id))
+            .exec(db)
+            .await?;
+        tasks::Entity::delete_many()
+            .filter(tasks::Column::UserId.eq(user_id))
+            .exec(db)
+            .await?;
+        sessions::Entity::delete_many()
+            .filter(sessions::Column::UserId.eq(user_id))
+            .exec(db)
+            .await?;
+        Entity::delete_by_id(user_id).exec(db).await?;
+        Ok(())
+    }
+
     /// Replaces the password hash (a password change by its owner).
     ///
     /// # Errors

@@ -200,3 +200,24 @@ impl PasswordChangeRequest {
         })
     }
 }
+
+/// `DELETE /auth/me`: the password again, so a stolen access token alone
+/// cannot delete an account.
+#[derive(Debug, ToSchema)]
+pub struct DeleteAccountRequest {
+    #[schema(example = "correct horse battery")]
+    pub password: String,
+}
+
+impl DeleteAccountRequest {
+    /// # Errors
+    /// 422 when `password` is missing or not a string.
+    pub fn parse(map: Map<String, Value>) -> Result<Self, ApiError> {
+        let mut body = Body::new(map, &["password"], READ_ONLY_FIELDS);
+        let password = body.required("password", any_string);
+        body.finish()?;
+        Ok(Self {
+            password: complete(password)?,
+        })
+    }
+}

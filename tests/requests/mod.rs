@@ -1,6 +1,7 @@
 mod access_tokens;
 mod auth;
 mod auth_account;
+mod auth_delete;
 mod auth_password;
 mod auth_password_reset;
 mod auth_register;
