@@ -81,7 +81,10 @@ impl Modify for Conventions {
 fn closed_request_bodies(openapi: &mut OpenApi) {
     let mut named = Vec::new();
     for item in openapi.paths.paths.values() {
-        for operation in [&item.put, &item.post, &item.patch].into_iter().flatten() {
+        for operation in [&item.put, &item.post, &item.patch, &item.delete]
+            .into_iter()
+            .flatten()
+        {
             let bodies = operation.request_body.iter();
             for content in bodies.flat_map(|body| body.content.values()) {
                 if let Some(RefOr::Ref(reference)) = &content.schema {
