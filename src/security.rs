@@ -97,6 +97,20 @@ impl Passwords {
             .map_err(ApiError::internal)
     }
 
+    /// The caller's own password, confirmed before a sensitive change
+    /// (password change, account deletion).
+    ///
+    /// # Errors
+    /// [`ApiError::InvalidCredentials`] (the 401 of a failed login) when it
+    /// does not match; internal error when the blocking pool fails.
+    pub async fn confirm(&self, password: &str, stored: &str) -> Result<(), ApiError> {
+        if self.verify(password, Some(stored)).await? {
+            Ok(())
+        } else {
+            Err(ApiError::InvalidCredentials)
+        }
+    }
+
     /// Checks `password` against `stored`. With no stored hash (unknown
     /// email) it still runs one full verification against a dummy hash, so
     /// both failures take the same time.

@@ -207,12 +207,9 @@ async fn delete_me(
     let db = Db::of(&ctx);
     let input = DeleteAccountRequest::parse(body)?;
     rate_limit::auth_attempt(Some(&current.user.email))?;
-    let verified = Passwords::of(&ctx)?
-        .verify(&input.password, Some(current.user.password.as_str()))
+    Passwords::of(&ctx)?
+        .confirm(&input.password, &current.user.password)
         .await?;
-    if !verified {
-        return Err(ApiError::InvalidCredentials);
-    }
     let txn = db.begin().await?;
     users::Model::delete_account(&txn, current.user.id).await?;
     txn.commit().await?;

@@ -89,15 +89,9 @@ pub(super) async fn change(
     rate_limit::auth_attempt(Some(&current.user.email))?;
     not_derived("new_password", &input.new_password, &current.user.email)?;
     let passwords = Passwords::of(&ctx)?;
-    if !passwords
-        .verify(
-            &input.current_password,
-            Some(current.user.password.as_str()),
-        )
-        .await?
-    {
-        return Err(ApiError::InvalidCredentials);
-    }
+    passwords
+        .confirm(&input.current_password, &current.user.password)
+        .await?;
     let password_hash = passwords.hash(input.new_password.expose()).await?;
     let txn = db.begin().await?;
     users::Model::set_password(&txn, current.user.id, password_hash).await?;
