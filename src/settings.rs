@@ -40,6 +40,10 @@ pub struct Settings {
     /// behind TLS; a browser then refuses plain HTTP to this host).
     #[serde(deserialize_with = "on_off")]
     pub hsts: bool,
+    /// Per-user resource limits (contract, "Resource limits").
+    pub quotas: Quotas,
+    /// How long finished rows are kept (`cargo loco task purge`).
+    pub retention: Retention,
     /// Key for cursor tags, derived from the JWT secret at boot ([`cursor_key`]).
     #[serde(skip)]
     pub cursor_key: Vec<u8>,
@@ -57,6 +61,8 @@ impl Default for Settings {
             rate_limit: RateLimitSettings::default(),
             timeouts: TimeoutSettings::default(),
             hsts: false,
+            quotas: Quotas::default(),
+            retention: Retention::default(),
             cursor_key: Vec::new(),
         }
     }
@@ -120,6 +126,39 @@ impl Default for TimeoutSettings {
             header_seconds: 10,
             request_seconds: 30,
             idle_seconds: 60,
+        }
+    }
+}
+
+/// `settings.quotas`: the most of each resource one user may own; a create
+/// beyond it is 403 `/problems/quota-exceeded`. The other resources of the
+/// contract (lists, labels, webhooks, tokens, feeds) join as they arrive.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Quotas {
+    /// `QUOTA_TASKS`.
+    pub tasks: u32,
+}
+
+impl Default for Quotas {
+    fn default() -> Self {
+        Self { tasks: 100_000 }
+    }
+}
+
+/// `settings.retention` (docs/deploy.md, "Retention"); the fixed periods of
+/// the contract are in `models::retention`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Retention {
+    /// `NOTIFICATION_RETENTION_DAYS`: read notifications older than this go.
+    pub notification_days: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            notification_days: 90,
         }
     }
 }

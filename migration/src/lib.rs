@@ -8,6 +8,7 @@ mod m20261124_162812_sessions;
 mod m20261124_170000_task_listing;
 mod m20261124_180000_reminders;
 mod m20261124_190000_idempotency_keys;
+mod m20261202_200000_task_quota;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_170000_task_listing::Migration),
             Box::new(m20261124_180000_reminders::Migration),
             Box::new(m20261124_190000_idempotency_keys::Migration),
+            Box::new(m20261202_200000_task_quota::Migration),
             // inject-above (do not remove this comment)
         ]
     }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use axum::{
     extract::State,
     handler::Handler,
-    http::StatusCode,
+    http::{header, StatusCode},
     response::{IntoResponse, Response},
     routing::{get_service, post_service},
     Json,
@@ -31,7 +31,11 @@ use crate::{
     rate_limit,
     security::Passwords,
     settings::Settings,
-    views::auth::{SessionResponse, UserResponse},
+    views::{
+        self,
+        auth::{SessionResponse, UserResponse},
+        export::ExportDocument,
+    },
 };
 
 type Result<T> = std::result::Result<T, ApiError>;
@@ -216,6 +220,31 @@ async fn delete_me(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Everything the caller owns, as one JSON document streamed page by page
+/// (exempt from `REQUEST_TIMEOUT`; `views::export`).
+#[utoipa::path(get, path = "/auth/me/export", operation_id = "export_me",
+    tag = "auth", security(("bearer" = [])),
+    responses((status = 200, description = "Every row the caller owns (webhooks without secrets)",
+        body = ExportDocument, headers(
+            ("Content-Disposition" = String, description = "`attachment; filename=\"taskforge-export.json\"`"),
+            ("Cache-Control" = String, description = "`no-store`: personal data"),
+        ))))]
+async fn export_me(State(ctx): State<Arc<AppContext>>, current: CurrentUser) -> Response {
+    let body = views::export::body(Db::of(&ctx), current.user);
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"taskforge-export.json\"",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 /// The auth routes, with an `Arc` of the context as their state (see
 /// `controllers::tasks::routes`).
 pub fn routes(ctx: &AppContext) -> Routes {
@@ -233,6 +262,7 @@ pub fn routes(ctx: &AppContext) -> Routes {
             "/me",
             get_service(me.with_state(state.clone()))
                 .patch_service(update_me.with_state(state.clone()))
-                .delete_service(delete_me.with_state(state)),
+                .delete_service(delete_me.with_state(state.clone())),
         )
+        .add("/me/export", get_service(export_me.with_state(state)))
 }

@@ -36,7 +36,7 @@ pub const SPEC_PATH: &str = "/openapi.json";
     paths(
         auth::register, auth::login, auth::refresh, auth::logout,
         passwords::forgot, passwords::reset, passwords::change,
-        auth::me, auth::update_me, auth::delete_me,
+        auth::me, auth::update_me, auth::delete_me, auth::export_me,
         tasks::list, tasks::create, tasks::show, tasks::replace, tasks::patch, tasks::remove,
         notifications::list, notifications::mark_read,
         ping, health, readiness, openapi_json, docs_page, docs_file,

@@ -47,8 +47,11 @@ type Result<T> = std::result::Result<T, ApiError>;
                 ("ETag" = String, description = "The task's version, a strong tag: `\"3\"`"),
                 ("Idempotent-Replayed" = String, description = "`true` on a replayed response"),
             )),
-    ))]
+    ),
+    extensions(("x-problems" = json!({"403": "QuotaExceeded"}))),
+    )]
 async fn create(
+    State(ctx): State<Arc<AppContext>>,
     db: Db,
     current: CurrentUser,
     key: Result<IdempotencyKey>,
@@ -60,13 +63,14 @@ async fn create(
     // Only a keyed request is compared with a stored one.
     let hash = key.as_ref().map(|_| idempotency::request_hash(&body));
     let input = TaskInput::parse(body)?;
+    let limit = Settings::of(&ctx)?.quotas.tasks;
     let created = match (key, hash) {
         (Some(key), Some(hash)) => {
             let render = views::tasks::render;
-            idempotency::create_task(&db, &current.user, &key, &hash, input, render).await?
+            idempotency::create_task(&db, &current.user, &key, &hash, input, limit, render).await?
         }
         _ => {
-            let task = tasks::Model::create_for_owner(&db, &current.user, input).await?;
+            let task = tasks::Model::create_for_owner(&db, &current.user, input, limit).await?;
             Created::first(&task, views::tasks::render(&task))
         }
     };

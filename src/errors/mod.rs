@@ -73,12 +73,19 @@ pub enum ApiError {
         /// Which limit: per client address, per email, per user.
         detail: &'static str,
     },
-    /// 500: anything unexpected; logged, never shown.
-    /// The handler did not answer within `REQUEST_TIMEOUT` (contract,
-    /// "Operations": 503).
+    /// 403: creating this would take the user over a resource limit
+    /// (contract, "Resource limits"); nothing was created.
+    #[error("quota exceeded")]
+    QuotaExceeded {
+        /// What is limited, plural: `tasks`.
+        resource: &'static str,
+        limit: u32,
+    },
+    /// 503: the handler did not answer within `REQUEST_TIMEOUT` (contract,
+    /// "Operations").
     #[error("request timed out")]
     RequestTimeout { seconds: u64 },
-
+    /// 500: anything unexpected; logged, never shown.
     #[error(transparent)]
     Internal(Box<dyn std::error::Error + Send + Sync>),
 }
@@ -195,6 +202,14 @@ impl ApiError {
                 "rate-limited",
                 "Too Many Requests",
                 &format!("{detail}; retry in {retry_after_secs} s"),
+            ),
+            Self::QuotaExceeded { resource, limit } => Problem::new(
+                StatusCode::FORBIDDEN,
+                "quota-exceeded",
+                "Quota exceeded",
+                &format!(
+                    "the limit of {limit} {resource} per user is reached; delete some to make room"
+                ),
             ),
             Self::RequestTimeout { seconds } => Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -82,13 +82,15 @@ async fn find_live(db: &Db, user_id: i32, key: &str) -> Result<Option<Model>, Db
 ///
 /// # Errors
 /// [`ApiError::IdempotencyConflict`] when the key was used with another body;
-/// database errors.
+/// [`ApiError::QuotaExceeded`] (nothing remembered: a retry after a delete
+/// can succeed); database errors.
 pub async fn create_task(
     db: &Db,
     owner: &users::Model,
     key: &str,
     hash: &str,
     input: TaskInput,
+    limit: u32,
     render: impl Fn(&tasks::Model) -> String,
 ) -> Result<Created, ApiError> {
     if let Some(previous) = find_live(db, owner.id, key).await? {
@@ -103,7 +105,7 @@ pub async fn create_task(
         .filter(Column::CreatedAt.lte(now() - ttl()))
         .exec(&txn)
         .await?;
-    let task = tasks::Model::create_for_owner(&txn, owner, input).await?;
+    let task = tasks::Model::create_for_owner(&txn, owner, input, limit).await?;
     let body = render(&task);
     let remembered = ActiveModel {
         user_id: ActiveValue::Set(owner.id),

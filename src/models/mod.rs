@@ -4,6 +4,7 @@ pub mod _entities;
 pub mod idempotency_keys;
 pub mod notifications;
 pub mod reminders;
+pub mod retention;
 pub mod sessions;
 pub mod tasks;
 pub mod users;

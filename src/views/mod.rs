@@ -1,4 +1,5 @@
 pub mod auth;
+pub mod export;
 pub mod notifications;
 pub mod openapi;
 pub mod problems;

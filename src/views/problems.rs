@@ -75,6 +75,10 @@ pub const PROBLEM_RESPONSES: &[ProblemResponse] = &[
         "An account with this email already exists (compared case-insensitively).",
     ),
     problem(
+        "QuotaExceeded",
+        "The caller owns as many of this resource as one user may (`QUOTA_TASKS`: 100,000 tasks by default); nothing was created.",
+    ),
+    problem(
         "IdempotencyConflict",
         "This `Idempotency-Key` was used in the last 24 hours with a different body.",
     ),

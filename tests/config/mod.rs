@@ -15,6 +15,9 @@ const PRODUCTION_VARS: &[&str] = &[
     "REDIS_URL",
     "REMINDER_SCHEDULE",
     "DB_MAX_CONNECTIONS",
+    "PURGE_SCHEDULE",
+    "QUOTA_TASKS",
+    "NOTIFICATION_RETENTION_DAYS",
 ];
 
 /// Runs `f` with exactly `vars` set among the production variables.
@@ -275,4 +278,43 @@ fn the_cursor_key_is_derived_from_the_jwt_secret_not_the_secret_itself() {
         key,
         taskforge::settings::derive_key(&secret, b"another purpose")
     );
+}
+
+#[test]
+#[serial]
+fn production_schedules_the_retention_purge_daily_unless_told() {
+    let config = with_env(&[("JWT_SECRET", SECRET)], production).unwrap();
+    let scheduler = serde_json::to_value(config.scheduler.unwrap()).unwrap();
+    assert_eq!(scheduler["jobs"]["purge"]["run"], "purge");
+    assert_eq!(scheduler["jobs"]["purge"]["schedule"], "0 17 3 * * *");
+
+    let config = with_env(
+        &[("JWT_SECRET", SECRET), ("PURGE_SCHEDULE", "0 0 * * * *")],
+        production,
+    )
+    .unwrap();
+    let scheduler = serde_json::to_value(config.scheduler.unwrap()).unwrap();
+    assert_eq!(scheduler["jobs"]["purge"]["schedule"], "0 0 * * * *");
+}
+
+#[test]
+#[serial]
+fn quotas_and_retention_come_from_the_environment_with_the_contracts_defaults() {
+    let defaults = with_env(&[("JWT_SECRET", SECRET)], production).unwrap();
+    let defaults = Settings::from_config(defaults.settings.as_ref()).unwrap();
+    assert_eq!(defaults.quotas.tasks, 100_000);
+    assert_eq!(defaults.retention.notification_days, 90);
+
+    let told = with_env(
+        &[
+            ("JWT_SECRET", SECRET),
+            ("QUOTA_TASKS", "250"),
+            ("NOTIFICATION_RETENTION_DAYS", "7"),
+        ],
+        production,
+    )
+    .unwrap();
+    let told = Settings::from_config(told.settings.as_ref()).unwrap();
+    assert_eq!(told.quotas.tasks, 250);
+    assert_eq!(told.retention.notification_days, 7);
 }

@@ -247,7 +247,7 @@ async fn full_task(db: &Db, owner: &users::Model) -> tasks::Model {
         priority: Priority::Urgent,
         due_date: Some(DueDate::parse("2026-12-01").unwrap()),
     };
-    let task = tasks::Model::create_for_owner(db, owner, draft)
+    let task = tasks::Model::create_for_owner(db, owner, draft, u32::MAX)
         .await
         .unwrap();
     let at = Utc::now().fixed_offset();
@@ -315,6 +315,7 @@ async fn the_hot_reads_decode_as_seaorm_does() {
             priority: Priority::Low,
             due_date: None,
         },
+        u32::MAX,
     )
     .await
     .unwrap();

@@ -37,14 +37,19 @@ async fn a_new_timezone_and_lead_reach_every_dated_task_across_pages() {
     let first = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
     for i in 0..1_100 {
         let date = first + Duration::days(i % 60);
-        tasks::Model::create_for_owner(db, &ann, due(&format!("d{i}"), DueDate::Date(date)))
-            .await
-            .unwrap();
+        tasks::Model::create_for_owner(
+            db,
+            &ann,
+            due(&format!("d{i}"), DueDate::Date(date)),
+            u32::MAX,
+        )
+        .await
+        .unwrap();
     }
     let noon = Utc.with_ymd_and_hms(2027, 3, 10, 12, 0, 0).unwrap();
     for i in 0..150 {
         let at = noon + Duration::hours(i);
-        tasks::Model::create_for_owner(db, &ann, due(&format!("t{i}"), DueDate::At(at)))
+        tasks::Model::create_for_owner(db, &ann, due(&format!("t{i}"), DueDate::At(at)), u32::MAX)
             .await
             .unwrap();
     }
@@ -55,6 +60,7 @@ async fn a_new_timezone_and_lead_reach_every_dated_task_across_pages() {
             due_date: None,
             ..due("undated", DueDate::At(noon))
         },
+        u32::MAX,
     )
     .await
     .unwrap();

@@ -55,7 +55,7 @@ pub(super) async fn task(db: &Db, owner: &users::Model, due: &str) -> tasks::Mod
         priority: Priority::Medium,
         due_date: Some(DueDate::parse(due).unwrap()),
     };
-    tasks::Model::create_for_owner(db, owner, draft)
+    tasks::Model::create_for_owner(db, owner, draft, u32::MAX)
         .await
         .unwrap()
 }

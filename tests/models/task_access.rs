@@ -24,7 +24,7 @@ async fn task(db: &Db, owner: &users::Model) -> tasks::Model {
         priority: Priority::Medium,
         due_date: None,
     };
-    tasks::Model::create_for_owner(db, owner, draft)
+    tasks::Model::create_for_owner(db, owner, draft, u32::MAX)
         .await
         .unwrap()
 }

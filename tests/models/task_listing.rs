@@ -68,7 +68,7 @@ async fn each_sort_pages_through_its_own_index() {
                 .then(|| DueDate::parse(&format!("2026-12-{:02}", 1 + i % 28)).unwrap()),
         };
         last = Some(
-            tasks::Model::create_for_owner(db, &owner, draft)
+            tasks::Model::create_for_owner(db, &owner, draft, u32::MAX)
                 .await
                 .unwrap(),
         );
@@ -137,7 +137,7 @@ async fn a_page_reads_the_listed_columns_as_the_model_has_them() {
             due_date: due.map(|d| DueDate::parse(d).unwrap()),
         };
         created.push(
-            tasks::Model::create_for_owner(db, &owner, draft)
+            tasks::Model::create_for_owner(db, &owner, draft, u32::MAX)
                 .await
                 .unwrap(),
         );

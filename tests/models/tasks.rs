@@ -53,7 +53,7 @@ async fn another_owner_cannot_find_change_or_delete_a_task() {
     let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let bob = user(db, "bob@example.com").await;
-    let task = tasks::Model::create_for_owner(db, &ann, draft("ann's"))
+    let task = tasks::Model::create_for_owner(db, &ann, draft("ann's"), u32::MAX)
         .await
         .unwrap();
 
@@ -81,7 +81,7 @@ async fn creating_a_complete_task_sets_completed_at() {
 
     let mut done = draft("done");
     done.status = Status::Complete;
-    let task = tasks::Model::create_for_owner(db, &ann, done)
+    let task = tasks::Model::create_for_owner(db, &ann, done, u32::MAX)
         .await
         .unwrap();
 
@@ -95,7 +95,7 @@ async fn every_write_bumps_the_version_and_updated_at() {
     let boot = boot_test::<App>().await.unwrap();
     let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
-    let task = tasks::Model::create_for_owner(db, &ann, draft("t"))
+    let task = tasks::Model::create_for_owner(db, &ann, draft("t"), u32::MAX)
         .await
         .unwrap();
 
@@ -179,7 +179,7 @@ async fn an_update_sets_only_the_columns_it_changes() {
     let ann = user(db, "ann@example.com").await;
     let mut due = draft("report");
     due.due_date = Some(DueDate::Date(NaiveDate::from_ymd_opt(2031, 5, 1).unwrap()));
-    let task = tasks::Model::create_for_owner(db, &ann, due.clone())
+    let task = tasks::Model::create_for_owner(db, &ann, due.clone(), u32::MAX)
         .await
         .unwrap();
     count_updates_of_other_columns(db).await;
@@ -228,7 +228,7 @@ async fn completed_at_is_kept_while_complete_and_cleared_on_reopen() {
     let boot = boot_test::<App>().await.unwrap();
     let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
-    let task = tasks::Model::create_for_owner(db, &ann, draft("t"))
+    let task = tasks::Model::create_for_owner(db, &ann, draft("t"), u32::MAX)
         .await
         .unwrap();
 
@@ -261,7 +261,7 @@ async fn the_database_refuses_a_complete_task_without_completed_at() {
     let boot = boot_test::<App>().await.unwrap();
     let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
-    let task = tasks::Model::create_for_owner(db, &ann, draft("t"))
+    let task = tasks::Model::create_for_owner(db, &ann, draft("t"), u32::MAX)
         .await
         .unwrap();
 
@@ -288,10 +288,10 @@ async fn changing_timezone_moves_date_only_due_dates_but_not_instants() {
     let mut timed = draft("timed");
     let instant = Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).unwrap();
     timed.due_date = Some(DueDate::At(instant));
-    let dated = tasks::Model::create_for_owner(db, &ann, dated)
+    let dated = tasks::Model::create_for_owner(db, &ann, dated, u32::MAX)
         .await
         .unwrap();
-    let timed = tasks::Model::create_for_owner(db, &ann, timed)
+    let timed = tasks::Model::create_for_owner(db, &ann, timed, u32::MAX)
         .await
         .unwrap();
 
@@ -320,7 +320,7 @@ async fn deleting_a_user_deletes_their_tasks() {
     let boot = boot_test::<App>().await.unwrap();
     let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
-    tasks::Model::create_for_owner(db, &ann, draft("t"))
+    tasks::Model::create_for_owner(db, &ann, draft("t"), u32::MAX)
         .await
         .unwrap();
 

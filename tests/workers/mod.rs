@@ -1,1 +1,2 @@
+mod purge;
 mod redis_queue;

@@ -58,7 +58,7 @@ async fn a_notification_email_job_runs_through_redis() {
         priority: Priority::Medium,
         due_date: Some(DueDate::parse("2026-12-01T17:00:00Z").unwrap()),
     };
-    tasks::Model::create_for_owner(&Db::from(ctx.db.clone()), &owner, draft)
+    tasks::Model::create_for_owner(&Db::from(ctx.db.clone()), &owner, draft, u32::MAX)
         .await
         .unwrap();
     let report = reminders::run_pass(

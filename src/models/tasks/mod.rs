@@ -1,18 +1,20 @@
 //! Tasks: every query is scoped to its owner; another user's task does not
 //! exist. The parts: `changes` (what a write does), `listing` and `keyset`
 //! (`GET /tasks`), `access` (the session check and a task in one read),
-//! `rearm` (reminder instants after a profile change).
+//! `quota` (the per-user limit, in the insert), `rearm` (reminder instants
+//! after a profile change).
 mod access;
 mod changes;
 mod keyset;
 mod listing;
+mod quota;
 mod rearm;
 
 pub use access::find_with_access;
 pub use changes::{remind_at, TaskInput, TaskPatch};
 pub use keyset::{decode_key, KeyValue};
 pub use listing::{list_select, ListQuery, ListedTask};
-use sea_orm::{ActiveModelTrait, ActiveValue, ColumnTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue, ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 pub use super::_entities::tasks::{self, ActiveModel, Column, Entity, Model};
@@ -45,15 +47,19 @@ impl Model {
             .ok_or(ApiError::NotFound)
     }
 
-    /// Creates a task for `owner`; date-only due dates are read in the owner's timezone.
+    /// Creates a task for `owner`, who may own at most `limit` tasks
+    /// (`settings.quotas.tasks`); date-only due dates are read in the
+    /// owner's timezone.
     ///
     /// # Errors
-    /// Database errors.
+    /// [`ApiError::QuotaExceeded`] when `owner` already has `limit` tasks
+    /// (nothing is written); database errors.
     pub async fn create_for_owner(
         db: &Db,
         owner: &users::Model,
         input: TaskInput,
-    ) -> Result<Self, DbErr> {
+        limit: u32,
+    ) -> Result<Self, ApiError> {
         let at = now();
         let fields = Fields::default().patched(&TaskPatch::from(input));
         let mut task = ActiveModel {
@@ -65,7 +71,12 @@ impl Model {
             ..Default::default()
         };
         fields.write(&mut task, owner, at, true);
-        task.insert(db).await
+        quota::insert_within(db, &task, owner.id, limit)
+            .await?
+            .ok_or(ApiError::QuotaExceeded {
+                resource: "tasks",
+                limit,
+            })
     }
 
     /// Applies `patch` to `current`, a task read for `owner` (by

@@ -1,0 +1,188 @@
+//! `GET /auth/me/export`: every row the caller owns, streamed as one JSON
+//! document; other users' rows never appear.
+use std::collections::HashSet;
+
+use axum_test::{TestResponse, TestServer};
+use chrono::{Duration, SecondsFormat, Utc};
+use loco_rs::{app::AppContext, testing::prelude::*};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{json, Value};
+use serial_test::serial;
+use taskforge::{
+    app::App,
+    models::{
+        _entities::{tasks, users},
+        users::now as users_now,
+    },
+    tasks::send_reminders::send_reminders,
+    views::export::PAGE_ROWS,
+};
+use uuid::Uuid;
+
+use super::helpers::*;
+
+async fn export(server: &TestServer, token: &str) -> TestResponse {
+    server
+        .get("/auth/me/export")
+        .authorization_bearer(token)
+        .await
+}
+
+async fn user_id(ctx: &AppContext, email: &str) -> i32 {
+    users::Entity::find()
+        .filter(users::Column::Email.eq(email))
+        .one(&ctx.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+/// `count` tasks for `owner` written straight to the table, all with the
+/// same `created_at` so the export's pages must break ties by id.
+async fn many_tasks(ctx: &AppContext, owner: i32, count: usize) {
+    // At the precision the app writes (`users::now`): keys compare exactly.
+    let at = users_now();
+    let rows: Vec<tasks::ActiveModel> = (0..count)
+        .map(|n| tasks::ActiveModel {
+            pid: Set(Uuid::new_v4()),
+            user_id: Set(owner),
+            title: Set(format!("bulk {n}")),
+            description: Set(None),
+            status: Set(0),
+            priority: Set(1),
+            version: Set(1),
+            created_at: Set(at),
+            updated_at: Set(at),
+            search_text: Set(format!("bulk {n}")),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        tasks::Entity::insert_many(chunk.to_vec())
+            .exec(&ctx.db)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+#[serial]
+async fn the_export_holds_every_row_the_caller_owns_and_nothing_of_others() {
+    request::<App, _, _>(|server, ctx| async move {
+        let ann = login_as(&server, "ann@example.com").await;
+        let bob = login_as(&server, "bob@example.com").await;
+        let due = (Utc::now() + Duration::minutes(30)).to_rfc3339_opts(SecondsFormat::Secs, true);
+        let first = create_task(&server, &ann.access_token, json!({"title": "first"})).await;
+        let soon = create_task(
+            &server,
+            &ann.access_token,
+            json!({"title": "soon", "description": "with a reminder", "due_date": due}),
+        )
+        .await;
+        create_task(&server, &bob.access_token, json!({"title": "bob's secret"})).await;
+        send_reminders(&ctx).await.unwrap();
+
+        let response = export(&server, &ann.access_token).await;
+
+        assert_eq!(response.status_code(), 200, "{}", response.text());
+        assert_eq!(response.header("content-type"), "application/json");
+        assert_eq!(response.header("cache-control"), "no-store");
+        assert_eq!(
+            response.header("content-disposition"),
+            "attachment; filename=\"taskforge-export.json\""
+        );
+        assert!(!response.text().contains("bob"), "{}", response.text());
+        let body: Value = response.json();
+        let mut keys: Vec<&str> = body
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "labels",
+                "lists",
+                "notifications",
+                "tasks",
+                "user",
+                "webhooks"
+            ]
+        );
+        let me: Value = server
+            .get("/auth/me")
+            .authorization_bearer(&ann.access_token)
+            .await
+            .json();
+        assert_eq!(body["user"], me);
+        // Newest first, each exactly as `GET /tasks/{id}` shows it.
+        assert_eq!(body["tasks"], json!([soon, first]));
+        let notices = body["notifications"].as_array().unwrap();
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert_eq!(notices[0]["task_id"], soon["id"]);
+        assert_eq!(notices[0]["kind"], json!("reminder"));
+        for empty in ["lists", "labels", "webhooks"] {
+            assert_eq!(body[empty], json!([]), "{empty}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+#[serial]
+async fn a_new_account_exports_empty_collections() {
+    request::<App, _, _>(|server, _ctx| async move {
+        let ann = login_as(&server, "ann@example.com").await;
+
+        let body: Value = export(&server, &ann.access_token).await.json();
+
+        assert_eq!(body["user"]["email"], json!("ann@example.com"));
+        assert_eq!(body["tasks"], json!([]));
+        assert_eq!(body["notifications"], json!([]));
+    })
+    .await;
+}
+
+#[tokio::test]
+#[serial]
+async fn an_export_of_many_pages_lists_every_task_once_newest_first() {
+    request::<App, _, _>(|server, ctx| async move {
+        let ann = login_as(&server, "ann@example.com").await;
+        let count = usize::try_from(PAGE_ROWS).unwrap() * 2 + 345;
+        many_tasks(&ctx, user_id(&ctx, "ann@example.com").await, count).await;
+        let newest = create_task(&server, &ann.access_token, json!({"title": "newest"})).await;
+
+        let body: Value = export(&server, &ann.access_token).await.json();
+
+        let tasks = body["tasks"].as_array().unwrap();
+        assert_eq!(tasks.len(), count + 1);
+        assert_eq!(tasks[0], newest);
+        let ids: HashSet<&str> = tasks.iter().map(|t| t["id"].as_str().unwrap()).collect();
+        assert_eq!(ids.len(), count + 1, "a task appeared twice");
+        // The same order as the listing's own pages.
+        let listed = list_tasks(&server, &ann.access_token, "limit=100").await;
+        assert_eq!(&tasks[..100], listed["data"].as_array().unwrap().as_slice());
+    })
+    .await;
+}
+
+#[tokio::test]
+#[serial]
+async fn the_export_needs_a_login() {
+    request::<App, _, _>(|server, _ctx| async move {
+        assert_problem(
+            &server.get("/auth/me/export").await,
+            401,
+            "/problems/unauthorized",
+        );
+        assert_problem(
+            &export(&server, "not-a-token").await,
+            401,
+            "/problems/unauthorized",
+        );
+    })
+    .await;
+}
