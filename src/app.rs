@@ -103,15 +103,24 @@ impl Hooks for App {
         let settings = Settings::of(ctx).map_err(|e| loco_rs::Error::Message(e.to_string()))?;
         let router = rate_limit::install(router, ctx)?;
         let limit = std::time::Duration::from_secs(settings.timeouts.request_seconds);
-        Ok(router
+        let mut router = router
             .layer(middleware::from_fn_with_state(
                 limit,
                 server::timeout::enforce,
             ))
-            .layer(middleware::map_response(errors::normalize_response))
-            .layer(middleware::map_response(server::headers::secure(
+            .layer(middleware::map_response(errors::normalize_response));
+        // Outside the limits and the timeout, so a preflight is answered
+        // before either; inside the security headers, which it gets too.
+        let origins =
+            server::cors::parse_origins(&settings.cors_origins).map_err(loco_rs::Error::Message)?;
+        if let Some(cors) = server::cors::layer(&origins) {
+            router = router.layer(cors);
+        }
+        Ok(
+            router.layer(middleware::map_response(server::headers::secure(
                 settings.hsts,
-            ))))
+            ))),
+        )
     }
 
     /// Loco's server with the connection timeouts (`src/server/`).

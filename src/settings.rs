@@ -40,6 +40,9 @@ pub struct Settings {
     /// behind TLS; a browser then refuses plain HTTP to this host).
     #[serde(deserialize_with = "on_off")]
     pub hsts: bool,
+    /// `CORS_ORIGINS`: comma-separated origins browsers may call from, `*`
+    /// for any, empty for no CORS at all (`server::cors`).
+    pub cors_origins: String,
     /// Per-user resource limits (contract, "Resource limits").
     pub quotas: Quotas,
     /// How long finished rows are kept (`cargo loco task purge`).
@@ -61,6 +64,7 @@ impl Default for Settings {
             rate_limit: RateLimitSettings::default(),
             timeouts: TimeoutSettings::default(),
             hsts: false,
+            cors_origins: String::new(),
             quotas: Quotas::default(),
             retention: Retention::default(),
             cursor_key: Vec::new(),

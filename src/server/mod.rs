@@ -4,6 +4,7 @@
 //! `IDLE_TIMEOUT` ([`watch`]); a handler answers within `REQUEST_TIMEOUT` or
 //! the request gets 503 ([`timeout`]). Without them a client that sends one
 //! header byte a minute holds its connection (and a file descriptor) for ever.
+pub mod cors;
 pub mod headers;
 pub mod timeout;
 pub mod watch;

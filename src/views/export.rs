@@ -61,7 +61,6 @@ enum Step {
 /// The streamed body for `user`. A database error mid-way ends the body
 /// early, so the client sees a truncated (invalid) document, never a
 /// complete-looking partial one.
-#[must_use]
 pub fn body(db: Db, user: users::Model) -> Body {
     let steps = futures_util::stream::unfold(Step::Head, move |step| {
         let (db, user) = (db.clone(), user.clone());

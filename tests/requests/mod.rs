@@ -7,6 +7,7 @@ mod auth_password_reset;
 mod auth_register;
 mod auth_sessions;
 mod concurrency;
+mod cors;
 mod emails;
 mod errors;
 mod etags;
