@@ -22,7 +22,7 @@ use crate::{
         json::{JsonObject, OptionalJsonObject},
     },
     models::{
-        sessions, tasks,
+        export, sessions, tasks,
         users::{self, ProfilePatch},
     },
     params::auth::{
@@ -230,7 +230,8 @@ async fn delete_me(
             ("Cache-Control" = String, description = "`no-store`: personal data"),
         ))))]
 async fn export_me(State(ctx): State<Arc<AppContext>>, current: CurrentUser) -> Response {
-    let body = views::export::body(Db::of(&ctx), current.user);
+    let parts = export::parts(Db::of(&ctx), current.user.id);
+    let body = views::export::body(&current.user, parts);
     (
         [
             (header::CONTENT_TYPE, "application/json"),

@@ -1,6 +1,7 @@
 //! Behaviour and queries, always scoped to the owner. Each takes the one
 //! connection type, [`crate::db::Db`].
 pub mod _entities;
+pub mod export;
 pub mod idempotency_keys;
 pub mod notifications;
 pub mod reminders;

@@ -2,20 +2,24 @@
 //! document; other users' rows never appear.
 use std::collections::HashSet;
 
+use axum::body::to_bytes;
 use axum_test::{TestResponse, TestServer};
 use chrono::{Duration, SecondsFormat, Utc};
+use futures_util::stream;
 use loco_rs::{app::AppContext, testing::prelude::*};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 use serial_test::serial;
 use taskforge::{
     app::App,
+    db::Db,
     models::{
         _entities::{tasks, users},
+        export::{Part, PAGE_ROWS},
         users::now as users_now,
     },
     tasks::send_reminders::send_reminders,
-    views::export::PAGE_ROWS,
+    views,
 };
 use uuid::Uuid;
 
@@ -185,4 +189,31 @@ async fn the_export_needs_a_login() {
         );
     })
     .await;
+}
+
+#[tokio::test]
+#[serial]
+async fn a_read_error_midway_cuts_the_document_short_instead_of_closing_it() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = Db::from(boot.app_context.db.clone());
+    let ann = crate::models::helpers::user(&db, "ann@example.com").await;
+    let whole = stream::iter([
+        Ok(Part::Tasks(vec![])),
+        Ok(Part::Notifications(vec![])),
+        Ok(Part::End),
+    ]);
+    let failing = stream::iter([
+        Ok(Part::Tasks(vec![])),
+        Err(DbErr::Custom("connection lost".into())),
+    ]);
+
+    let whole = to_bytes(views::export::body(&ann, whole), usize::MAX)
+        .await
+        .unwrap();
+    let failed = to_bytes(views::export::body(&ann, failing), usize::MAX).await;
+
+    let whole: Value = serde_json::from_slice(&whole).unwrap();
+    assert_eq!(whole["tasks"], json!([]));
+    assert_eq!(whole["webhooks"], json!([]));
+    assert!(failed.is_err(), "the body ended as if complete");
 }
