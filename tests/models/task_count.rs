@@ -5,44 +5,16 @@ use loco_rs::testing::prelude::*;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
-    ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Statement,
 };
 use serial_test::serial;
 use taskforge::{
     app::App,
     db::Db,
-    models::{
-        _entities::{tasks, users},
-        users::now,
-    },
+    models::_entities::{tasks, users},
 };
-use uuid::Uuid;
 
-use super::helpers::user;
-
-fn task(owner: i32, n: usize) -> tasks::ActiveModel {
-    tasks::ActiveModel {
-        pid: Set(Uuid::new_v4()),
-        user_id: Set(owner),
-        title: Set(format!("t{n}")),
-        description: Set(None),
-        status: Set(0),
-        priority: Set(1),
-        version: Set(1),
-        created_at: Set(now()),
-        updated_at: Set(now()),
-        search_text: Set(format!("t{n}")),
-        ..Default::default()
-    }
-}
-
-async fn insert(db: &Db, owner: i32, count: usize) {
-    tasks::Entity::insert_many((0..count).map(|n| task(owner, n)))
-        .exec(db)
-        .await
-        .unwrap();
-}
+use super::helpers::{bulk_tasks, user};
 
 /// The counter read with raw SQL, so it works while the entity and the
 /// schema disagree (between the migration's down and up).
@@ -76,8 +48,8 @@ async fn the_counter_follows_bulk_inserts_deletes_and_moves() {
     let bob = user(db, "bob@example.com").await;
     assert_eq!(counter(db, ann.id).await, 0);
 
-    insert(db, ann.id, 50).await;
-    insert(db, bob.id, 3).await;
+    bulk_tasks(db, ann.id, 50).await;
+    bulk_tasks(db, bob.id, 3).await;
     assert_eq!(
         (counter(db, ann.id).await, counter(db, bob.id).await),
         (50, 3)
@@ -122,8 +94,8 @@ async fn deleting_a_user_takes_their_tasks_and_leaves_others_counts_alone() {
     let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let bob = user(db, "bob@example.com").await;
-    insert(db, ann.id, 10).await;
-    insert(db, bob.id, 4).await;
+    bulk_tasks(db, ann.id, 10).await;
+    bulk_tasks(db, bob.id, 4).await;
 
     users::Entity::delete_by_id(ann.id).exec(db).await.unwrap();
 
@@ -139,17 +111,17 @@ async fn the_migration_counts_the_tasks_that_existed_before_it() {
     let db = &Db::from(conn.clone());
     let ann = user(db, "ann@example.com").await;
     let bob = user(db, "bob@example.com").await;
-    insert(db, ann.id, 3).await;
+    bulk_tasks(db, ann.id, 3).await;
 
     // Back to the schema before the counter; tasks written then have no
     // trigger to count them.
     Migrator::down(conn, Some(1)).await.unwrap();
-    insert(db, ann.id, 4).await;
-    insert(db, bob.id, 2).await;
+    bulk_tasks(db, ann.id, 4).await;
+    bulk_tasks(db, bob.id, 2).await;
     Migrator::up(conn, None).await.unwrap();
 
     assert_eq!(counter(db, ann.id).await, 7);
     assert_eq!(counter(db, bob.id).await, 2);
-    insert(db, bob.id, 1).await;
+    bulk_tasks(db, bob.id, 1).await;
     assert_eq!(counter(db, bob.id).await, 3);
 }

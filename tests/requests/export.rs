@@ -6,68 +6,26 @@ use axum::body::to_bytes;
 use axum_test::{TestResponse, TestServer};
 use chrono::{Duration, SecondsFormat, Utc};
 use futures_util::stream;
-use loco_rs::{app::AppContext, testing::prelude::*};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter};
+use loco_rs::testing::prelude::*;
+use sea_orm::DbErr;
 use serde_json::{json, Value};
 use serial_test::serial;
 use taskforge::{
     app::App,
     db::Db,
-    models::{
-        _entities::{tasks, users},
-        export::{Part, PAGE_ROWS},
-        users::now as users_now,
-    },
+    models::export::{Part, PAGE_ROWS},
     tasks::send_reminders::send_reminders,
     views,
 };
-use uuid::Uuid;
 
-use super::helpers::*;
+use super::{auth::stored_user, helpers::*};
+use crate::models::helpers::bulk_tasks;
 
 async fn export(server: &TestServer, token: &str) -> TestResponse {
     server
         .get("/auth/me/export")
         .authorization_bearer(token)
         .await
-}
-
-async fn user_id(ctx: &AppContext, email: &str) -> i32 {
-    users::Entity::find()
-        .filter(users::Column::Email.eq(email))
-        .one(&ctx.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
-
-/// `count` tasks for `owner` written straight to the table, all with the
-/// same `created_at` so the export's pages must break ties by id.
-async fn many_tasks(ctx: &AppContext, owner: i32, count: usize) {
-    // At the precision the app writes (`users::now`): keys compare exactly.
-    let at = users_now();
-    let rows: Vec<tasks::ActiveModel> = (0..count)
-        .map(|n| tasks::ActiveModel {
-            pid: Set(Uuid::new_v4()),
-            user_id: Set(owner),
-            title: Set(format!("bulk {n}")),
-            description: Set(None),
-            status: Set(0),
-            priority: Set(1),
-            version: Set(1),
-            created_at: Set(at),
-            updated_at: Set(at),
-            search_text: Set(format!("bulk {n}")),
-            ..Default::default()
-        })
-        .collect();
-    for chunk in rows.chunks(500) {
-        tasks::Entity::insert_many(chunk.to_vec())
-            .exec(&ctx.db)
-            .await
-            .unwrap();
-    }
 }
 
 #[tokio::test]
@@ -156,7 +114,8 @@ async fn an_export_of_many_pages_lists_every_task_once_newest_first() {
     request::<App, _, _>(|server, ctx| async move {
         let ann = login_as(&server, "ann@example.com").await;
         let count = usize::try_from(PAGE_ROWS).unwrap() * 2 + 345;
-        many_tasks(&ctx, user_id(&ctx, "ann@example.com").await, count).await;
+        let owner = stored_user(&ctx, "ann@example.com").await.id;
+        bulk_tasks(&Db::from(ctx.db.clone()), owner, count).await;
         let newest = create_task(&server, &ann.access_token, json!({"title": "newest"})).await;
 
         let body: Value = export(&server, &ann.access_token).await.json();

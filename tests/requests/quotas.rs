@@ -6,12 +6,12 @@ use std::future::IntoFuture;
 use axum_test::{TestResponse, TestServer};
 use futures_util::future::join_all;
 use loco_rs::app::AppContext;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{json, Value};
 use serial_test::serial;
-use taskforge::models::_entities::{idempotency_keys, tasks, users};
+use taskforge::models::_entities::{idempotency_keys, tasks};
 
-use super::helpers::*;
+use super::{auth::stored_user, helpers::*};
 
 const QUOTA: u32 = 3;
 
@@ -36,13 +36,7 @@ async fn task_rows(ctx: &AppContext) -> u64 {
 
 /// `users.task_count` of `email`, the counter the quota reads.
 async fn counter(ctx: &AppContext, email: &str) -> i32 {
-    users::Entity::find()
-        .filter(users::Column::Email.eq(email))
-        .one(&ctx.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .task_count
+    stored_user(ctx, email).await.task_count
 }
 
 fn assert_quota_exceeded(response: &TestResponse) {
