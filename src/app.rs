@@ -57,14 +57,15 @@ impl Hooks for App {
     async fn after_context(ctx: AppContext) -> Result<AppContext> {
         initializers::memory::return_large_buffers_to_os();
         let jwt = ctx.config.get_jwt_config()?;
-        let cursor_key = settings::cursor_key(&settings::check_jwt_secret(&jwt.secret)?);
+        let secret = settings::check_jwt_secret(&jwt.secret)?;
         let mut parsed = Settings::from_config(ctx.config.settings.as_ref())?;
-        parsed.cursor_key = cursor_key;
+        parsed.cursor_key = settings::cursor_key(&secret);
         ctx.shared_store
             .insert(Arc::new(Passwords::new(parsed.password_hash_concurrency)?));
         ctx.shared_store
             .insert(Arc::new(AccessTokens::new(&jwt.secret)?));
-        let limits = Arc::new(RateLimits::new(&parsed.rate_limit)?);
+        let email_key = settings::derive_key(&secret, b"taskforge rate-limit emails v1");
+        let limits = Arc::new(RateLimits::new(&parsed.rate_limit, &email_key)?);
         if limits.enabled() {
             limits.prune_periodically(rate_limit::PRUNE_EVERY);
         }

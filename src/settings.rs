@@ -93,8 +93,11 @@ pub struct RateLimitSettings {
     /// `refresh` from one client IP: roomy, since every client behind one
     /// NAT refreshes routinely, yet it caps token guessing from one address.
     pub refresh_per_ip: Quota,
-    /// Authenticated requests of one user.
+    /// Authenticated requests of one user (always per instance).
     pub per_user: Quota,
+    /// `REDIS_URL`: the auth limits are counted there, shared by every
+    /// instance; empty: in this instance's memory (`rate_limit::shared`).
+    pub redis_url: String,
 }
 
 impl Default for RateLimitSettings {
@@ -107,6 +110,7 @@ impl Default for RateLimitSettings {
             auth_per_email: Quota::new(50, 900),
             refresh_per_ip: Quota::new(300, 60),
             per_user: Quota::new(600, 60),
+            redis_url: String::new(),
         }
     }
 }

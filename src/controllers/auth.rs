@@ -72,7 +72,7 @@ async fn register(
 ) -> Result<Response> {
     let db = Db::of(&ctx);
     let input = RegisterRequest::parse(body)?;
-    rate_limit::auth_attempt(None)?;
+    rate_limit::auth_attempt(None).await?;
     let password_hash = Passwords::of(&ctx)?.hash(input.password.expose()).await?;
     let user = users::Model::register(
         &db,
@@ -98,7 +98,7 @@ async fn login(
 ) -> Result<SessionResponse> {
     let db = Db::of(&ctx);
     let input = LoginRequest::parse(body)?;
-    rate_limit::auth_attempt(Some(&input.email))?;
+    rate_limit::auth_attempt(Some(&input.email)).await?;
     // An address that cannot be valid matches nobody; it still pays for one hash.
     let user = match Email::parse(&input.email) {
         Ok(email) => users::Model::find_by_email(&db, &email).await?,
@@ -128,7 +128,7 @@ async fn refresh(
     let db = Db::of(&ctx);
     let token = RefreshRequest::parse(body)?.refresh_token;
     // Per client IP (contract, "Operations"), with a budget of its own.
-    rate_limit::refresh_attempt()?;
+    rate_limit::refresh_attempt().await?;
     let settings = Settings::of(&ctx)?;
     let issued = sessions::Model::rotate(&db, &token, refresh_ttl(&settings)).await?;
     let user = users::Entity::find_by_id(issued.session.user_id)
@@ -210,7 +210,7 @@ async fn delete_me(
 ) -> Result<StatusCode> {
     let db = Db::of(&ctx);
     let input = DeleteAccountRequest::parse(body)?;
-    rate_limit::auth_attempt(Some(&current.user.email))?;
+    rate_limit::auth_attempt(Some(&current.user.email)).await?;
     Passwords::of(&ctx)?
         .confirm(&input.password, &current.user.password)
         .await?;

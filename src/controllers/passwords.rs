@@ -30,7 +30,7 @@ pub(super) async fn forgot(
 ) -> Result<StatusCode> {
     let db = Db::of(&ctx);
     let email = ForgotRequest::parse(body)?.email;
-    rate_limit::auth_attempt(Some(email.as_str()))?;
+    rate_limit::auth_attempt(Some(email.as_str())).await?;
     if let Some(user) = users::Model::find_by_email(&db, &email).await? {
         // The job names the user only; the worker mints the token as it
         // sends, so no token ever sits in the queue.
@@ -53,7 +53,7 @@ pub(super) async fn reset(
 ) -> Result<StatusCode> {
     let db = Db::of(&ctx);
     let input = ResetRequest::parse(body)?;
-    rate_limit::auth_attempt(None)?;
+    rate_limit::auth_attempt(None).await?;
     let ttl = Duration::seconds(Settings::of(&ctx)?.reset_token_ttl_seconds);
     let owner = users::Model::find_by_reset_token(&db, &input.token, ttl)
         .await?
@@ -86,7 +86,7 @@ pub(super) async fn change(
     let input = PasswordChangeRequest::parse(body)?;
     // Counted for the account too: a stolen access token must not become an
     // unlimited oracle for the current password.
-    rate_limit::auth_attempt(Some(&current.user.email))?;
+    rate_limit::auth_attempt(Some(&current.user.email)).await?;
     not_derived("new_password", &input.new_password, &current.user.email)?;
     let passwords = Passwords::of(&ctx)?;
     passwords

@@ -1,28 +1,27 @@
-//! Request rate limits, in memory and per instance (`docs/rate-limits.md`).
+//! Request rate limits (`docs/rate-limits.md`).
 //!
 //! Five keyed GCRA limiters (`governor`): auth requests per client IP, login
 //! and forgot per (IP, email) and per email, refreshes per client IP, and
-//! authenticated requests per user. A check is one `DashMap` look-up and a compare-and-swap: no database,
-//! no allocation once a key is known. [`scope`] (a layer, installed only when
+//! authenticated requests per user. A check is one `DashMap` look-up and a
+//! compare-and-swap: no database, no allocation once a key is known. With
+//! `REDIS_URL` set the four auth limits are counted in Redis instead
+//! ([`shared`]), so several instances allow what one allows; the per-user
+//! limit stays per instance (the contract allows it), and memory takes over
+//! whenever Redis does not answer. [`scope`] (a layer, installed only when
 //! limits are on) resolves the client IP and carries the limiter through the
 //! request; [`auth_attempt`] and [`user_request`] check against it.
 mod client;
+mod limiter;
 mod scope;
+pub mod shared;
 
 use std::{
-    hash::{BuildHasher, Hash, Hasher, RandomState},
     net::IpAddr,
-    num::NonZeroU32,
     sync::{Arc, Weak},
     time::Duration,
 };
 
-use governor::{
-    clock::{Clock, DefaultClock},
-    middleware::StateInformationMiddleware,
-    state::keyed::DashMapStateStore,
-    RateLimiter,
-};
+use hmac::{Hmac, Mac};
 use uuid::Uuid;
 
 pub use client::{client_ip, limit_key};
@@ -30,83 +29,13 @@ pub use scope::{auth_attempt, install, refresh_attempt, scope, user_request};
 
 use crate::{
     errors::{ApiError, RateLimitHeaders},
-    settings::{Quota, RateLimitSettings},
+    settings::RateLimitSettings,
 };
+use limiter::{closest, Limiter};
+use shared::Shared;
 
 /// How often idle keys are dropped ([`RateLimits::prune`]).
 pub const PRUNE_EVERY: Duration = Duration::from_secs(60);
-
-type Keyed<K> = RateLimiter<K, DashMapStateStore<K>, DefaultClock, StateInformationMiddleware>;
-
-/// One keyed limiter and the policy it reports in `RateLimit-*` headers.
-struct Limiter<K: Hash + Eq + Clone> {
-    inner: Keyed<K>,
-    quota: Quota,
-    interval: Duration,
-    /// The `detail` of its 429.
-    refusal: &'static str,
-}
-
-impl<K: Hash + Eq + Clone> Limiter<K> {
-    fn new(quota: Quota, name: &str, refusal: &'static str) -> loco_rs::Result<Self> {
-        let burst = NonZeroU32::new(quota.requests);
-        let interval = Duration::from_secs(quota.per_seconds) / quota.requests.max(1);
-        let governed = burst
-            .zip(governor::Quota::with_period(interval))
-            .map(|(burst, q)| q.allow_burst(burst))
-            .ok_or_else(|| {
-                loco_rs::Error::string(&format!(
-                    "invalid `settings.rate_limit.{name}`: requests and per_seconds must be at least 1"
-                ))
-            })?;
-        Ok(Self {
-            inner: RateLimiter::dashmap(governed).with_middleware(),
-            quota,
-            interval,
-            refusal,
-        })
-    }
-
-    fn check(&self, key: &K) -> Result<RateLimitHeaders, ApiError> {
-        let limit = self.quota.requests;
-        match self.inner.check_key(key) {
-            Ok(snapshot) => {
-                let remaining = snapshot.remaining_burst_capacity();
-                Ok(self.status(remaining, self.interval * (limit - remaining)))
-            }
-            Err(not_until) => {
-                let wait = not_until.wait_time_from(self.inner.clock().now());
-                let full = wait + self.interval * (limit - 1);
-                Err(ApiError::RateLimited {
-                    retry_after_secs: ceil_secs(wait),
-                    status: self.status(0, full),
-                    detail: self.refusal,
-                })
-            }
-        }
-    }
-
-    fn status(&self, remaining: u32, until_full: Duration) -> RateLimitHeaders {
-        RateLimitHeaders {
-            limit: self.quota.requests,
-            remaining,
-            reset_secs: ceil_secs(until_full),
-            window_secs: self.quota.per_seconds,
-        }
-    }
-
-    fn prune(&self) {
-        self.inner.retain_recent();
-        self.inner.shrink_to_fit();
-    }
-}
-
-/// Whole seconds, rounded up, at least 1: what `Retry-After` and
-/// `RateLimit-Reset` promise must not come too early.
-fn ceil_secs(duration: Duration) -> u64 {
-    let secs = duration.as_secs() + u64::from(duration.subsec_nanos() > 0);
-    secs.max(1)
-}
 
 /// Every limiter of one instance, built from `settings.rate_limit`.
 pub struct RateLimits {
@@ -117,15 +46,22 @@ pub struct RateLimits {
     auth_email: Limiter<u64>,
     refresh_ip: Limiter<IpAddr>,
     user: Limiter<Uuid>,
-    /// Keys emails by a keyed hash: fixed-size keys whatever the input, and
-    /// no address kept in memory.
-    email_hasher: RandomState,
+    /// Keys emails by HMAC-SHA-256 under a key derived from the JWT secret:
+    /// fixed-size keys whatever the input, no address kept in memory or in
+    /// Redis, and the same key for an address on every instance.
+    email_key: Vec<u8>,
+    /// The auth limits in Redis, when `REDIS_URL` is set.
+    shared: Option<Shared>,
 }
 
 impl RateLimits {
+    /// The limits of `settings`; `email_key` keys the email hashes (the
+    /// same on every instance).
+    ///
     /// # Errors
-    /// When a quota has 0 requests or 0 seconds.
-    pub fn new(settings: &RateLimitSettings) -> loco_rs::Result<Self> {
+    /// When a quota has 0 requests or 0 seconds, or `redis_url` is not a
+    /// Redis URL.
+    pub fn new(settings: &RateLimitSettings, email_key: &[u8]) -> loco_rs::Result<Self> {
         let email = "too many attempts for this email address";
         Ok(Self {
             enabled: settings.enabled,
@@ -147,7 +83,13 @@ impl RateLimits {
                 "per_user",
                 "too many requests for this user",
             )?,
-            email_hasher: RandomState::new(),
+            email_key: email_key.to_vec(),
+            shared: match settings.redis_url.as_str() {
+                "" => None,
+                url => Some(Shared::new(url).map_err(|e| {
+                    loco_rs::Error::string(&format!("REDIS_URL for the rate limits: {e}"))
+                })?),
+            },
         })
     }
 
@@ -164,29 +106,73 @@ impl RateLimits {
     /// One auth request from `client` (see [`limit_key`]), for `email` when
     /// the endpoint names an account. Checks the client, then (client,
     /// email), then the email alone, stopping at the first refusal, and
-    /// returns the status of the one closest to its limit.
+    /// returns the status of the one closest to its limit. In Redis when it
+    /// is set and answers, else in memory.
     ///
     /// # Errors
     /// [`ApiError::RateLimited`] from the first limit reached.
-    pub fn auth(&self, client: IpAddr, email: Option<&str>) -> Result<RateLimitHeaders, ApiError> {
+    pub async fn auth(
+        &self,
+        client: IpAddr,
+        email: Option<&str>,
+    ) -> Result<RateLimitHeaders, ApiError> {
+        let email = email.map(|e| self.email_key(e));
+        if let Some(shared) = &self.shared {
+            let mut checks = vec![self
+                .auth_ip
+                .policy
+                .remote(format!("taskforge:rl:ip:{client}"))];
+            let mut policies = vec![&self.auth_ip.policy];
+            if let Some(email) = email {
+                checks.push(
+                    self.auth_ip_email
+                        .policy
+                        .remote(format!("taskforge:rl:ip-email:{client}:{email:016x}")),
+                );
+                checks.push(
+                    self.auth_email
+                        .policy
+                        .remote(format!("taskforge:rl:email:{email:016x}")),
+                );
+                policies.extend([&self.auth_ip_email.policy, &self.auth_email.policy]);
+            }
+            if let Some(verdicts) = shared.check(&checks).await {
+                let statuses = policies
+                    .into_iter()
+                    .zip(verdicts)
+                    .map(|(policy, verdict)| policy.verdict(verdict))
+                    .collect::<Result<Vec<_>, _>>()?;
+                if let Some(status) = closest(statuses) {
+                    return Ok(status);
+                }
+            }
+        }
         let by_ip = self.auth_ip.check(&client)?;
         let Some(email) = email else {
             return Ok(by_ip);
         };
-        let email = self.email_key(email);
         let by_ip_email = self.auth_ip_email.check(&(client, email))?;
         let by_email = self.auth_email.check(&email)?;
-        Ok([by_ip, by_ip_email, by_email]
-            .into_iter()
-            .min_by_key(|s| s.remaining)
-            .unwrap_or(by_ip))
+        Ok(closest(vec![by_ip, by_ip_email, by_email]).unwrap_or(by_ip))
     }
 
-    /// One `POST /auth/refresh` from `client`.
+    /// One `POST /auth/refresh` from `client`: in Redis when it is set and
+    /// answers, else in memory.
     ///
     /// # Errors
     /// [`ApiError::RateLimited`] when the client's refresh limit is reached.
-    pub fn refresh(&self, client: IpAddr) -> Result<RateLimitHeaders, ApiError> {
+    pub async fn refresh(&self, client: IpAddr) -> Result<RateLimitHeaders, ApiError> {
+        let policy = &self.refresh_ip.policy;
+        if let Some(shared) = &self.shared {
+            let check = policy.remote(format!("taskforge:rl:refresh:{client}"));
+            if let Some(verdict) = shared
+                .check(&[check])
+                .await
+                .and_then(|v| v.first().copied())
+            {
+                return policy.verdict(verdict);
+            }
+        }
         self.refresh_ip.check(&client)
     }
 
@@ -199,13 +185,17 @@ impl RateLimits {
     }
 
     /// The email as the limiters know it: trimmed, lower-cased (all of
-    /// Unicode, so every spelling the database treats as one is one here).
+    /// Unicode, so every spelling the database treats as one is one here),
+    /// then hashed.
     fn email_key(&self, email: &str) -> u64 {
-        let mut hasher = self.email_hasher.build_hasher();
-        for c in email.trim().chars().flat_map(char::to_lowercase) {
-            hasher.write_u32(u32::from(c));
-        }
-        hasher.finish()
+        let normal: String = email.trim().chars().flat_map(char::to_lowercase).collect();
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&self.email_key)
+            .expect("HMAC takes a key of any length");
+        mac.update(normal.as_bytes());
+        let digest = mac.finalize().into_bytes();
+        let mut first = [0; 8];
+        first.copy_from_slice(&digest[..8]);
+        u64::from_be_bytes(first)
     }
 
     /// Forgets every key whose bucket is full again (indistinguishable from

@@ -1,6 +1,6 @@
 //! The per-request side: the layer that scopes a request, the two checks
 //! handlers and the auth extractor call, and the `RateLimit-*` headers.
-use std::{cell::Cell, net::IpAddr, sync::Arc};
+use std::{cell::Cell, future::Future, net::IpAddr, sync::Arc};
 
 use axum::{
     extract::{Request, State},
@@ -74,6 +74,9 @@ pub async fn scope(
     response
 }
 
+/// Runs `run` against this request's limiter and client, and keeps the
+/// status it returns for the response headers. Outside a scope (limits off,
+/// or a caller outside a request) nothing is counted.
 fn check(
     run: impl FnOnce(&RateLimits, IpAddr) -> Result<RateLimitHeaders, ApiError>,
 ) -> Result<(), ApiError> {
@@ -86,24 +89,40 @@ fn check(
         .unwrap_or(Ok(()))
 }
 
+/// [`check`] for the limits that may ask Redis: the limiter is taken out of
+/// the scope first, since a task-local cannot be borrowed across an await.
+async fn check_shared<F, Fut>(run: F) -> Result<(), ApiError>
+where
+    F: FnOnce(Arc<RateLimits>, IpAddr) -> Fut,
+    Fut: Future<Output = Result<RateLimitHeaders, ApiError>>,
+{
+    let Ok((limits, client)) = REQUEST.try_with(|scope| (scope.limits.clone(), scope.client))
+    else {
+        return Ok(());
+    };
+    let status = run(limits, client).await?;
+    let _ = REQUEST.try_with(|scope| scope.noted.set(Some(status)));
+    Ok(())
+}
+
 /// Counts one request to a limited auth endpoint from this client, and for
 /// `email` when the endpoint names an account (`login`, `forgot`).
 ///
 /// # Errors
 /// [`ApiError::RateLimited`] when a limit is reached.
-pub fn auth_attempt(email: Option<&str>) -> Result<(), ApiError> {
-    check(|limits, client| limits.auth(client, email))
+pub async fn auth_attempt(email: Option<&str>) -> Result<(), ApiError> {
+    check_shared(|limits, client| async move { limits.auth(client, email).await }).await
 }
 
 /// Counts one `POST /auth/refresh` from this client.
 ///
 /// # Errors
 /// [`ApiError::RateLimited`] when the client's refresh limit is reached.
-pub fn refresh_attempt() -> Result<(), ApiError> {
-    check(|limits, client| limits.refresh(client))
+pub async fn refresh_attempt() -> Result<(), ApiError> {
+    check_shared(|limits, client| async move { limits.refresh(client).await }).await
 }
 
-/// Counts one authenticated request of `user`.
+/// Counts one authenticated request of `user` (in memory, per instance).
 ///
 /// # Errors
 /// [`ApiError::RateLimited`] when the user's limit is reached.

@@ -19,6 +19,8 @@ use taskforge::{
 };
 use uuid::Uuid;
 
+mod shared;
+
 const SECRET: &str = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldC1zZWNyZXQ=";
 
 fn ip(text: &str) -> IpAddr {
@@ -39,15 +41,19 @@ fn client(peer: Option<&str>, forwarded: &[&str], trusted_proxies: usize) -> IpA
 }
 
 fn limits(ip: u32, ip_email: u32, email: u32, user: u32) -> RateLimits {
-    RateLimits::new(&RateLimitSettings {
-        enabled: true,
-        trusted_proxies: 0,
-        auth_per_ip: Quota::new(ip, 3600),
-        auth_per_ip_email: Quota::new(ip_email, 3600),
-        auth_per_email: Quota::new(email, 3600),
-        refresh_per_ip: Quota::new(ip, 3600),
-        per_user: Quota::new(user, 3600),
-    })
+    RateLimits::new(
+        &RateLimitSettings {
+            enabled: true,
+            trusted_proxies: 0,
+            auth_per_ip: Quota::new(ip, 3600),
+            auth_per_ip_email: Quota::new(ip_email, 3600),
+            auth_per_email: Quota::new(email, 3600),
+            refresh_per_ip: Quota::new(ip, 3600),
+            per_user: Quota::new(user, 3600),
+            redis_url: String::new(),
+        },
+        b"test key",
+    )
     .unwrap()
 }
 
@@ -110,55 +116,58 @@ fn ipv6_clients_are_keyed_by_their_64_prefix_and_mapped_ipv4_as_ipv4() {
     assert_eq!(client(Some("2001:db8::1"), &[], 0), ip("2001:db8::"));
 }
 
-#[test]
-fn an_email_is_one_key_whatever_its_case_and_surrounding_space() {
+#[tokio::test]
+async fn an_email_is_one_key_whatever_its_case_and_surrounding_space() {
     let limits = limits(100, 2, 100, 100);
     let client = ip("192.0.2.7");
-    limits.auth(client, Some("Ann@Example.com")).unwrap();
-    limits.auth(client, Some(" ann@example.COM ")).unwrap();
+    limits.auth(client, Some("Ann@Example.com")).await.unwrap();
+    limits
+        .auth(client, Some(" ann@example.COM "))
+        .await
+        .unwrap();
 
-    assert!(retry_after(limits.auth(client, Some("ann@example.com"))) >= 1);
-    assert!(limits.auth(client, Some("bob@example.com")).is_ok());
+    assert!(retry_after(limits.auth(client, Some("ann@example.com")).await) >= 1);
+    assert!(limits.auth(client, Some("bob@example.com")).await.is_ok());
 }
 
-#[test]
-fn remaining_counts_down_and_reports_the_tightest_limit() {
+#[tokio::test]
+async fn remaining_counts_down_and_reports_the_tightest_limit() {
     let limits = limits(10, 3, 5, 2);
     let client = ip("192.0.2.7");
 
-    let first = limits.auth(client, Some("ann@example.com")).unwrap();
-    let second = limits.auth(client, Some("ann@example.com")).unwrap();
+    let first = limits.auth(client, Some("ann@example.com")).await.unwrap();
+    let second = limits.auth(client, Some("ann@example.com")).await.unwrap();
 
     assert_eq!((first.limit, first.remaining), (3, 2));
     assert_eq!((second.limit, second.remaining), (3, 1));
     assert_eq!(second.window_secs, 3600);
     assert!(second.reset_secs >= 1 && second.reset_secs <= 2 * 1200);
-    assert_eq!(limits.auth(client, None).unwrap().remaining, 7);
+    assert_eq!(limits.auth(client, None).await.unwrap().remaining, 7);
     assert_eq!(limits.user(Uuid::nil()).unwrap().remaining, 1);
 }
 
-#[test]
-fn a_refusal_per_client_and_email_spends_nothing_of_the_email_limit() {
+#[tokio::test]
+async fn a_refusal_per_client_and_email_spends_nothing_of_the_email_limit() {
     let limits = limits(100, 1, 2, 100);
     let email = Some("victim@example.com");
-    limits.auth(ip("192.0.2.7"), email).unwrap();
+    limits.auth(ip("192.0.2.7"), email).await.unwrap();
     for _ in 0..5 {
-        assert!(limits.auth(ip("192.0.2.7"), email).is_err());
+        assert!(limits.auth(ip("192.0.2.7"), email).await.is_err());
     }
 
-    assert!(limits.auth(ip("198.51.100.1"), email).is_ok());
+    assert!(limits.auth(ip("198.51.100.1"), email).await.is_ok());
 }
 
-#[test]
-fn pruning_forgets_keys_whose_bucket_is_full_again() {
+#[tokio::test]
+async fn pruning_forgets_keys_whose_bucket_is_full_again() {
     let settings = RateLimitSettings {
         per_user: Quota::new(1000, 1),
         ..RateLimitSettings::default()
     };
-    let limits = RateLimits::new(&settings).unwrap();
+    let limits = RateLimits::new(&settings, b"test key").unwrap();
     limits.user(Uuid::new_v4()).unwrap();
     limits.user(Uuid::new_v4()).unwrap();
-    limits.auth(ip("192.0.2.7"), None).unwrap();
+    limits.auth(ip("192.0.2.7"), None).await.unwrap();
     assert_eq!(limits.keys(), 3);
 
     std::thread::sleep(Duration::from_millis(20));
@@ -179,7 +188,7 @@ fn rate_limit_settings_take_on_and_off_and_refuse_unknown_keys_and_zero() {
     assert!(parse(json!({"per_ip": {"requests": 1, "per_seconds": 1}})).is_err());
 
     let zero = parse(json!({"per_user": {"requests": 0, "per_seconds": 60}})).unwrap();
-    assert!(RateLimits::new(&zero).is_err());
+    assert!(RateLimits::new(&zero, b"test key").is_err());
 }
 
 #[test]

@@ -1,0 +1,487 @@
+#!/usr/bin/env python3
+"""taskforge durability test: kill -9 must lose nothing that was acknowledged.
+
+Client threads create, patch and delete tasks (creates with Idempotency-Key)
+while the server is killed with SIGKILL at random moments and restarted.
+Afterwards the surviving state is compared with every acknowledged answer,
+a sample of creates is replayed, and the SQLite file is integrity-checked.
+Prints PASS/FAIL per check and exits non-zero on any failure. The variables
+and the checks are described in tests/durability/README.md.
+"""
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import os
+import random
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "durable horse battery 42"
+PRIORITIES = ("low", "medium", "high", "urgent")
+REQUEST_TIMEOUT = 5.0
+# An operation unanswered this long means the server is not coming back.
+UNANSWERED_LIMIT = 60.0
+REPLAY_SAMPLE = 50
+
+
+class Abandoned(Exception):
+    """The run cannot go on (the server did not start or stopped answering)."""
+
+
+def log(msg: str) -> None:
+    print(f"[durability {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: http.client.HTTPMessage
+    body: dict | str | None
+    attempts: int
+
+
+class Findings:
+    """Wrong answers seen while the run goes on, shared by all threads."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.server_errors: list[str] = []
+        self.bad_create_retries: list[str] = []
+        self.unexpected: list[str] = []
+
+    def note(self, kind: list[str], what: str) -> None:
+        with self.lock:
+            kind.append(what)
+
+
+def parsed(raw: bytes) -> dict | str | None:
+    """The JSON of an answer, or its text when it is not JSON (a broken answer
+    is reported, not a crash of the harness)."""
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return raw.decode(errors="replace")
+
+
+class Connection:
+    """One thread's keep-alive connection, replaced after every error."""
+
+    def __init__(self, port: int, findings: Findings, token: str | None = None) -> None:
+        self.port, self.findings, self.token = port, findings, token
+        self.conn: http.client.HTTPConnection | None = None
+
+    def request(self, method: str, path: str, body: dict | None = None,
+                headers: dict | None = None) -> Answer:
+        """Sends until an answer arrives. A failure without an answer (refused
+        or reset by a kill) leaves the outcome unknown, so the very same
+        request is sent again: creates carry their key, patches are
+        idempotent, and the caller reads a repeated delete's 404."""
+        deadline = time.monotonic() + UNANSWERED_LIMIT
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                answer = self._send_once(method, path, body, headers or {}, attempts)
+            except (OSError, http.client.HTTPException):
+                self.conn.close()
+                self.conn = None
+                if time.monotonic() > deadline:
+                    raise Abandoned(f"{method} {path} unanswered for {UNANSWERED_LIMIT:.0f} s")
+                time.sleep(min(0.05 * attempts, 0.25))
+                continue
+            if answer.status >= 500:
+                self.findings.note(self.findings.server_errors,
+                                   f"{method} {path}: {answer.status} {answer.body}")
+            return answer
+
+    def _send_once(self, method, path, body, headers, attempts) -> Answer:
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
+        headers = dict(headers)
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        payload = None
+        if body is not None:
+            payload = json.dumps(body)
+            headers["Content-Type"] = "application/json"
+        self.conn.request(method, path, payload, headers)
+        response = self.conn.getresponse()
+        raw = response.read()
+        return Answer(response.status, response.headers, parsed(raw), attempts)
+
+
+class Server:
+    """The taskforge process: started in its own session, stopped only by SIGKILL."""
+
+    def __init__(self, binary: Path, env: dict, port: int, log_path: Path) -> None:
+        self.binary, self.env, self.port, self.log_path = binary, env, port, log_path
+        self.log_file = open(log_path, "ab")
+        self.proc: subprocess.Popen | None = None
+
+    def migrate(self) -> None:
+        subprocess.run([self.binary, "db", "migrate"], cwd=ROOT, env=self.env,
+                       stdout=self.log_file, stderr=subprocess.STDOUT, check=True, timeout=120)
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([self.binary, "start", "--no-banner"], cwd=ROOT, env=self.env,
+                                     stdout=self.log_file, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise Abandoned(f"server exited with {self.proc.returncode} on start:\n{self.log_tail()}")
+            if self._answers_ping():
+                return
+            time.sleep(0.05)
+        raise Abandoned(f"server not ready after 60 s:\n{self.log_tail()}")
+
+    def kill(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+        # The restart binds the same port: wait until the kernel let it go.
+        deadline = time.monotonic() + 10
+        while self._port_in_use():
+            if time.monotonic() > deadline:
+                raise Abandoned(f"port {self.port} still in use 10 s after the kill")
+            time.sleep(0.02)
+
+    def _answers_ping(self) -> bool:
+        try:
+            with closing(http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)) as conn:
+                conn.request("GET", "/_ping")
+                response = conn.getresponse()
+                return response.status == 200 and json.loads(response.read()) == {"ok": True}
+        except (OSError, http.client.HTTPException, ValueError):
+            return False
+
+    def _port_in_use(self) -> bool:
+        with closing(socket.socket()) as sock:
+            return sock.connect_ex(("127.0.0.1", self.port)) == 0
+
+    def log_tail(self) -> str:
+        self.log_file.flush()
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-20:])
+
+
+class Client(threading.Thread):
+    """One user working on its own tasks one operation at a time, so the last
+    acknowledged write of each task is well defined."""
+
+    def __init__(self, index: int, port: int, token: str, seed: int,
+                 stop: threading.Event, findings: Findings) -> None:
+        super().__init__(name=f"client-{index}", daemon=True)
+        self.index, self.token, self.stop, self.findings = index, token, stop, findings
+        self.conn = Connection(port, findings, token)
+        self.rng = random.Random(seed)
+        self.next_key = 0
+        self.next_version = 0
+        self.creates: dict[str, tuple[dict, str]] = {}  # key -> (body, acknowledged id)
+        self.live: dict[str, dict] = {}  # id -> the fields its last acknowledged write set
+        self.deleted: set[str] = set()
+        self.retried_creates: dict[str, tuple[str, bool]] = {}  # key -> (id, replayed)
+        self.counts: Counter = Counter()
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            while not self.stop.is_set():
+                self.do_one_operation()
+        except BaseException as err:  # reported by the main thread
+            self.error = err
+
+    def do_one_operation(self) -> None:
+        roll = self.rng.random()
+        if not self.live or roll < 0.5:
+            self.create()
+        elif roll < 0.8:
+            self.patch(self.rng.choice(list(self.live)))
+        else:
+            self.delete(self.rng.choice(list(self.live)))
+
+    def create(self) -> None:
+        key = f"c{self.index}-{self.next_key:06d}"
+        self.next_key += 1
+        # The title embeds the key, so a duplicate made by a retry is visible.
+        body = {"title": f"durability {key}", "priority": self.rng.choice(PRIORITIES),
+                "description": "created"}
+        answer = self.conn.request("POST", "/tasks", body, {"Idempotency-Key": key})
+        self.counts["retries"] += answer.attempts - 1
+        if answer.status != 201:
+            kind = self.findings.bad_create_retries if answer.attempts > 1 else self.findings.unexpected
+            self.findings.note(kind, f"create {key} (attempt {answer.attempts}): {answer.status} {answer.body}")
+            return
+        task_id = answer.body["id"]
+        if answer.attempts > 1:
+            replayed = answer.headers.get("Idempotent-Replayed") == "true"
+            self.retried_creates[key] = (task_id, replayed)
+        self.creates[key] = (body, task_id)
+        self.live[task_id] = dict(body)
+        self.counts["creates"] += 1
+
+    def patch(self, task_id: str) -> None:
+        self.next_version += 1
+        body = {"priority": self.rng.choice(PRIORITIES), "description": f"v{self.next_version}"}
+        answer = self.conn.request("PATCH", f"/tasks/{task_id}", body)
+        self.counts["retries"] += answer.attempts - 1
+        if answer.status != 200:
+            self.findings.note(self.findings.unexpected,
+                               f"patch {task_id} (attempt {answer.attempts}): {answer.status} {answer.body}")
+            return
+        self.live[task_id].update(body)
+        self.counts["patches"] += 1
+
+    def delete(self, task_id: str) -> None:
+        answer = self.conn.request("DELETE", f"/tasks/{task_id}")
+        self.counts["retries"] += answer.attempts - 1
+        # A 404 after a lost answer: the attempt before it did delete.
+        if answer.status == 204 or (answer.status == 404 and answer.attempts > 1):
+            del self.live[task_id]
+            self.deleted.add(task_id)
+            self.counts["deletes"] += 1
+        else:
+            self.findings.note(self.findings.unexpected,
+                               f"delete {task_id} (attempt {answer.attempts}): {answer.status} {answer.body}")
+
+
+def signed_in_token(port: int, findings: Findings, index: int) -> str:
+    conn = Connection(port, findings)
+    email = f"durability-{index}@example.com"
+    answer = conn.request("POST", "/auth/register", {"name": f"client {index}", "email": email,
+                                                     "password": PASSWORD})
+    if answer.status != 201:
+        raise Abandoned(f"register {email}: {answer.status} {answer.body}")
+    answer = conn.request("POST", "/auth/login", {"email": email, "password": PASSWORD})
+    if answer.status != 200:
+        raise Abandoned(f"login {email}: {answer.status} {answer.body}")
+    return answer.body["access_token"]
+
+
+def listed_tasks(conn: Connection) -> list[dict]:
+    tasks, cursor = [], None
+    while True:
+        query = {"limit": 100} | ({"cursor": cursor} if cursor else {})
+        answer = conn.request("GET", "/tasks?" + urllib.parse.urlencode(query))
+        if answer.status != 200:
+            raise Abandoned(f"listing: {answer.status} {answer.body}")
+        tasks += answer.body["data"]
+        cursor = answer.body["next_cursor"]
+        if not cursor:
+            return tasks
+
+
+def acked_writes_missing(client: Client, listed: list[dict]) -> list[str]:
+    by_id = {task["id"]: task for task in listed}
+    problems = []
+    for task_id, expected in client.live.items():
+        found = by_id.get(task_id)
+        if found is None:
+            problems.append(f"{task_id} ({expected['title']}) is missing")
+        elif any(found.get(field) != value for field, value in expected.items()):
+            actual = {field: found.get(field) for field in expected}
+            problems.append(f"{task_id}: acknowledged {expected}, found {actual}")
+    return problems
+
+
+def acked_deletes_present(client: Client, listed: list[dict]) -> list[str]:
+    return [f"{task['id']} ({task['title']}) was deleted" for task in listed
+            if task["id"] in client.deleted]
+
+
+def keys_not_one_task(client: Client, listed: list[dict]) -> list[str]:
+    per_title = Counter(task["title"] for task in listed)
+    problems = []
+    for key, (body, task_id) in client.creates.items():
+        expected = 0 if task_id in client.deleted else 1
+        found = per_title.pop(body["title"], 0)
+        if found != expected:
+            problems.append(f"key {key}: {found} task(s), expected {expected}")
+    problems += [f"{count} task(s) titled {title!r} from no acknowledged create"
+                 for title, count in per_title.items()]
+    return problems
+
+
+def replays_not_first_answer(clients: list[Client], rng: random.Random) -> list[str]:
+    """Replays a sample of acknowledged creates, deleted ones included: the
+    stored first answer is what a retry gets, whatever happened since."""
+    creates = [(client, key, body, task_id) for client in clients
+               for key, (body, task_id) in client.creates.items()]
+    problems = []
+    for client, key, body, task_id in rng.sample(creates, min(REPLAY_SAMPLE, len(creates))):
+        answer = client.conn.request("POST", "/tasks", body, {"Idempotency-Key": key})
+        got = (answer.status, (answer.body or {}).get("id"), answer.headers.get("Idempotent-Replayed"))
+        if got != (201, task_id, "true"):
+            problems.append(f"key {key}: expected (201, {task_id}, 'true'), got {got}")
+    return problems
+
+
+def integrity_problems(path: Path) -> list[str]:
+    with closing(sqlite3.connect(path)) as db:
+        rows = db.execute("PRAGMA integrity_check").fetchall()
+    return [] if rows == [("ok",)] else [row[0] for row in rows]
+
+
+def report(name: str, problems: list[str] | None) -> bool:
+    if problems is None:
+        print(f"SKIP  {name}")
+        return True
+    print(f"{'FAIL' if problems else 'PASS'}  {name}" + (f": {len(problems)} problem(s)" if problems else ""))
+    for problem in problems[:10]:
+        print(f"        {problem}")
+    return not problems
+
+
+@contextmanager
+def fresh_database(work: Path, keep: bool):
+    """Yields (DATABASE_URL, SQLite file or None): a new SQLite file, or a
+    new database on the PostgreSQL server DATABASE_URL names."""
+    given = os.environ.get("DATABASE_URL", "")
+    if not given.startswith(("postgres://", "postgresql://")):
+        path = work / "db.sqlite"
+        yield f"sqlite://{path}?mode=rwc", path
+        return
+    url = urllib.parse.urlsplit(given)
+    if url.hostname not in (None, "", "localhost", "127.0.0.1", "::1"):
+        raise Abandoned(f"refusing a non-local database host {url.hostname!r}")
+    name = f"taskforge_durability_{os.getpid()}"
+    subprocess.run(["psql", given, "-v", "ON_ERROR_STOP=1", "-q", "-c", f'CREATE DATABASE "{name}"'],
+                   check=True, timeout=60)
+    try:
+        yield urllib.parse.urlunsplit(url._replace(path=f"/{name}")), None
+    finally:
+        if keep:
+            log(f"kept database {name}")
+        else:
+            subprocess.run(["psql", given, "-v", "ON_ERROR_STOP=1", "-q", "-c",
+                            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True, timeout=60)
+
+
+def free_port() -> int:
+    with closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(database_url: str, work: Path, port: int) -> dict:
+    # A Redis queue or SMTP from the caller's environment would make the run
+    # depend on services outside it.
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "SMTP_HOST")}
+    env.update({
+        "LOCO_ENV": "production",
+        # The same secret for every restart, so the clients' tokens stay valid.
+        "JWT_SECRET": base64.b64encode(secrets.token_bytes(48)).decode(),
+        "DATABASE_URL": database_url,
+        "QUEUE_URL": f"sqlite://{work / 'queue.sqlite'}?mode=rwc",
+        "PORT": str(port),
+        "BINDING": "127.0.0.1",
+        "RATE_LIMIT": "off",
+        "ACCESS_TOKEN_TTL": "86400",
+        "LOG_LEVEL": "warn",
+    })
+    return env
+
+
+def run(work: Path, keep: bool) -> bool:
+    binary = Path(os.environ.get("TF_BIN") or ROOT / "target" / "debug" / "taskforge-cli")
+    cycles = int(os.environ.get("DURABILITY_CYCLES") or 20)
+    client_count = int(os.environ.get("DURABILITY_CLIENTS") or 4)
+    seed = int(os.environ.get("DURABILITY_SEED") or random.randrange(2**32))
+    if not binary.is_file():
+        raise Abandoned(f"no server binary at {binary} (set TF_BIN)")
+    rng = random.Random(seed)
+    findings = Findings()
+    started = time.monotonic()
+    with fresh_database(work, keep) as (database_url, sqlite_path):
+        kind = "sqlite" if sqlite_path else "postgres"
+        log(f"{kind}, {cycles} cycles, {client_count} clients, seed {seed} (DURABILITY_SEED), work dir {work}")
+        port = free_port()
+        server = Server(binary, server_env(database_url, work, port), port, work / "server.log")
+        try:
+            server.migrate()
+            server.start()
+            stop = threading.Event()
+            clients = [Client(i, port, signed_in_token(port, findings, i), rng.randrange(2**32), stop, findings)
+                       for i in range(client_count)]
+            for client in clients:
+                client.start()
+            for _ in range(cycles):
+                time.sleep(rng.uniform(0.3, 1.5))
+                server.kill()
+                server.start()
+            stop.set()
+            for client in clients:
+                client.join(UNANSWERED_LIMIT + REQUEST_TIMEOUT)
+                if client.is_alive():
+                    raise Abandoned(f"{client.name} did not finish its last operation")
+                if client.error:
+                    raise client.error
+            # The clients' last answers came after the last cycle's kill:
+            # one more, so that everything checked has survived one.
+            server.kill()
+            server.start()
+            replay_problems = replays_not_first_answer(clients, rng)
+            listings = [(client, listed_tasks(client.conn)) for client in clients]
+        finally:
+            server.kill()
+        totals = sum((client.counts for client in clients), Counter())
+        retried = [entry for client in clients for entry in client.retried_creates.values()]
+        print(f"cycles={cycles} acked creates={totals['creates']} patches={totals['patches']} "
+              f"deletes={totals['deletes']} retries={totals['retries']} "
+              f"retried creates={len(retried)} (replayed {sum(replayed for _, replayed in retried)}) "
+              f"elapsed={time.monotonic() - started:.1f}s seed={seed}")
+        results = [
+            report("1 every acknowledged write is present, with its last acknowledged fields",
+                   [p for client, listed in listings for p in acked_writes_missing(client, listed)]),
+            report("2 nothing acknowledged-deleted is present",
+                   [p for client, listed in listings for p in acked_deletes_present(client, listed)]),
+            report("3 one task per idempotency key",
+                   [p for client, listed in listings for p in keys_not_one_task(client, listed)]),
+            report(f"4a every create retried after a kill was answered 201 ({len(retried)} retried)",
+                   findings.bad_create_retries),
+            report(f"4b replaying {min(REPLAY_SAMPLE, totals['creates'])} acknowledged creates returns the first answer",
+                   replay_problems),
+            report("5 PRAGMA integrity_check is ok",
+                   integrity_problems(sqlite_path) if sqlite_path else None),
+            report("no 5xx answers", findings.server_errors),
+            report("every other answer as expected (201, 200, 204 or 404 after a lost answer)",
+                   findings.unexpected),
+        ]
+    return all(results)
+
+
+def main() -> int:
+    keep = os.environ.get("DURABILITY_KEEP", "0") not in ("", "0")
+    work = Path(tempfile.mkdtemp(prefix="taskforge-durability-"))
+    try:
+        passed = run(work, keep)
+    except Abandoned as err:
+        print(f"FAIL  run abandoned: {err}")
+        passed = False
+    finally:
+        if keep:
+            log(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    print("PASS" if passed else "FAIL")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
