@@ -204,8 +204,10 @@ def flush_redis():
 
 def app_env(database_url, smtp_port):
     # Built from scratch: an inherited variable (RATE_LIMIT=off, RUST_LOG, an empty
-    # PORT, ...) would change what is being checked.
-    return {
+    # PORT, ...) would change what is being checked. LOCO_CONFIG_FOLDER alone passes:
+    # it lets a binary older than the working tree run with the config it was built for.
+    folder = {k: v for k, v in os.environ.items() if k == "LOCO_CONFIG_FOLDER"}
+    return folder | {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "LOCO_ENV": "production",
         "JWT_SECRET": base64.b64encode(secrets.token_bytes(48)).decode(),
