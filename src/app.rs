@@ -124,6 +124,14 @@ impl Hooks for App {
         )
     }
 
+    /// After a shutdown signal (the web server has drained, or a worker
+    /// process stopped taking jobs): jobs still running get
+    /// `SHUTDOWN_TIMEOUT`, then the process exits ([`server::exit_after`]).
+    async fn on_shutdown(ctx: &AppContext) {
+        let seconds = Settings::of(ctx).map_or(30, |s| s.timeouts.shutdown_seconds);
+        server::exit_after(std::time::Duration::from_secs(seconds));
+    }
+
     /// Loco's server with the connection timeouts (`src/server/`).
     async fn serve(app: AxumRouter, ctx: &AppContext, params: &ServeParams) -> Result<()> {
         server::serve(app, ctx, params, || Self::on_shutdown(ctx)).await

@@ -126,6 +126,9 @@ pub struct TimeoutSettings {
     pub request_seconds: u64,
     /// `IDLE_TIMEOUT`: a kept-alive connection with no request closes after it.
     pub idle_seconds: u64,
+    /// `SHUTDOWN_TIMEOUT`: after SIGTERM, requests in flight (then jobs) get
+    /// this long to finish before the process exits (`server::serve`).
+    pub shutdown_seconds: u64,
 }
 
 impl Default for TimeoutSettings {
@@ -133,6 +136,7 @@ impl Default for TimeoutSettings {
         Self {
             header_seconds: 10,
             request_seconds: 30,
+            shutdown_seconds: 30,
             idle_seconds: 60,
         }
     }

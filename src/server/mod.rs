@@ -23,12 +23,9 @@ use tower::ServiceExt;
 use crate::settings::Settings;
 use watch::{Limits, Watch, Watched};
 
-/// How long a draining server waits for connections to finish their
-/// requests after a shutdown signal.
-const DRAIN: Duration = Duration::from_secs(30);
-
-/// Serves `app` on the configured address until a shutdown signal, then lets
-/// the connections finish (at most [`DRAIN`]) and runs `on_shutdown`.
+/// Serves `app` on the configured address until a shutdown signal (SIGTERM
+/// or SIGINT), then stops accepting, lets the requests in flight finish (at
+/// most `SHUTDOWN_TIMEOUT`) and runs `on_shutdown`.
 ///
 /// # Errors
 /// When the address cannot be bound.
@@ -49,17 +46,29 @@ where
     };
     let listener =
         tokio::net::TcpListener::bind(format!("{}:{}", params.binding, params.port)).await?;
-    serve_on(listener, app, limits, loco_rs::boot::shutdown_signal()).await;
+    let drain = Duration::from_secs(settings.timeouts.shutdown_seconds);
+    serve_on(
+        listener,
+        app,
+        limits,
+        drain,
+        loco_rs::boot::shutdown_signal(),
+    )
+    .await;
     on_shutdown().await;
     Ok(())
 }
 
 /// Serves `app` on `listener` with the connection `limits` until `shutdown`
-/// completes, then lets the connections finish (at most [`DRAIN`]).
+/// completes, then closes the listener (new connections are refused), lets
+/// each connection finish the request it is serving (idle ones close at
+/// once; keep-alive ends after the answer) and returns when all are done or
+/// after `drain`, whichever is first.
 pub async fn serve_on(
     listener: tokio::net::TcpListener,
     app: Router,
     limits: Limits,
+    drain: Duration,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     let builder = auto::Builder::new(TokioExecutor::new());
@@ -118,10 +127,22 @@ pub async fn serve_on(
     }
     tracing::info!("shutting down...");
     drop(listener);
-    if tokio::time::timeout(DRAIN, graceful.shutdown())
+    if tokio::time::timeout(drain, graceful.shutdown())
         .await
         .is_err()
     {
-        tracing::warn!("connections still open after {DRAIN:?}; closing them");
+        tracing::warn!("requests still running after {drain:?}; closing their connections");
     }
+}
+
+/// Ends the process `after` from now unless it has ended by then: the bound
+/// on a shutdown whose queue worker still runs a job (Loco waits for it
+/// without a limit). A job cut off this way stays `processing` in the queue
+/// and the queue's reaper re-queues it (docs/deploy.md, "Stopping").
+pub fn exit_after(after: Duration) {
+    std::thread::spawn(move || {
+        std::thread::sleep(after);
+        tracing::warn!("still running {after:?} after the shutdown signal; exiting");
+        std::process::exit(1);
+    });
 }

@@ -18,6 +18,7 @@ const PRODUCTION_VARS: &[&str] = &[
     "PURGE_SCHEDULE",
     "QUOTA_TASKS",
     "NOTIFICATION_RETENTION_DAYS",
+    "SHUTDOWN_TIMEOUT",
 ];
 
 /// Runs `f` with exactly `vars` set among the production variables.
@@ -317,4 +318,34 @@ fn quotas_and_retention_come_from_the_environment_with_the_contracts_defaults() 
     let told = Settings::from_config(told.settings.as_ref()).unwrap();
     assert_eq!(told.quotas.tasks, 250);
     assert_eq!(told.retention.notification_days, 7);
+}
+
+#[test]
+#[serial]
+fn a_stalled_job_is_requeued_by_the_reaper_and_shutdown_is_bounded() {
+    for vars in [
+        vec![("JWT_SECRET", SECRET)],
+        vec![
+            ("JWT_SECRET", SECRET),
+            ("DATABASE_URL", "postgres://db/taskforge"),
+        ],
+        vec![
+            ("JWT_SECRET", SECRET),
+            ("REDIS_URL", "redis://127.0.0.1:6379"),
+        ],
+    ] {
+        let config = with_env(&vars, production).unwrap();
+        let queue = serde_json::to_value(config.queue.unwrap()).unwrap();
+        assert_eq!(queue["reaper"]["age_minutes"], 10, "{vars:?}");
+    }
+    let config = with_env(&[("JWT_SECRET", SECRET)], production).unwrap();
+    let settings = Settings::from_config(config.settings.as_ref()).unwrap();
+    assert_eq!(settings.timeouts.shutdown_seconds, 30);
+    let config = with_env(
+        &[("JWT_SECRET", SECRET), ("SHUTDOWN_TIMEOUT", "5")],
+        production,
+    )
+    .unwrap();
+    let settings = Settings::from_config(config.settings.as_ref()).unwrap();
+    assert_eq!(settings.timeouts.shutdown_seconds, 5);
 }

@@ -28,7 +28,7 @@ import time
 import urllib.parse
 from collections import Counter
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,23 +56,18 @@ class Answer:
     attempts: int
 
 
+@dataclass
 class Findings:
-    """Wrong answers seen while the run goes on, shared by all threads."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.server_errors: list[str] = []
-        self.bad_create_retries: list[str] = []
-        self.unexpected: list[str] = []
-
-    def note(self, kind: list[str], what: str) -> None:
-        with self.lock:
-            kind.append(what)
+    """Wrong answers seen during the run, appended to by every thread
+    (list.append is atomic, so no lock)."""
+    server_errors: list[str] = field(default_factory=list)
+    bad_create_retries: list[str] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
 
 
 def parsed(raw: bytes) -> dict | str | None:
-    """The JSON of an answer, or its text when it is not JSON (a broken answer
-    is reported, not a crash of the harness)."""
+    """The JSON of an answer, or its text: a broken answer is reported, not a
+    crash of the harness."""
     try:
         return json.loads(raw) if raw else None
     except ValueError:
@@ -90,8 +85,8 @@ class Connection:
                 headers: dict | None = None) -> Answer:
         """Sends until an answer arrives. A failure without an answer (refused
         or reset by a kill) leaves the outcome unknown, so the very same
-        request is sent again: creates carry their key, patches are
-        idempotent, and the caller reads a repeated delete's 404."""
+        request goes again: creates carry their key, patches are idempotent,
+        and the caller reads a repeated delete's 404."""
         deadline = time.monotonic() + UNANSWERED_LIMIT
         attempts = 0
         while True:
@@ -106,8 +101,7 @@ class Connection:
                 time.sleep(min(0.05 * attempts, 0.25))
                 continue
             if answer.status >= 500:
-                self.findings.note(self.findings.server_errors,
-                                   f"{method} {path}: {answer.status} {answer.body}")
+                self.findings.server_errors.append(f"{method} {path}: {answer.status} {answer.body}")
             return answer
 
     def _send_once(self, method, path, body, headers, attempts) -> Answer:
@@ -116,14 +110,11 @@ class Connection:
         headers = dict(headers)
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-        payload = None
         if body is not None:
-            payload = json.dumps(body)
             headers["Content-Type"] = "application/json"
-        self.conn.request(method, path, payload, headers)
+        self.conn.request(method, path, None if body is None else json.dumps(body), headers)
         response = self.conn.getresponse()
-        raw = response.read()
-        return Answer(response.status, response.headers, parsed(raw), attempts)
+        return Answer(response.status, response.headers, parsed(response.read()), attempts)
 
 
 class Server:
@@ -135,8 +126,10 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def migrate(self) -> None:
-        subprocess.run([self.binary, "db", "migrate"], cwd=ROOT, env=self.env,
-                       stdout=self.log_file, stderr=subprocess.STDOUT, check=True, timeout=120)
+        done = subprocess.run([self.binary, "db", "migrate"], cwd=ROOT, env=self.env,
+                              stdout=self.log_file, stderr=subprocess.STDOUT, timeout=120)
+        if done.returncode != 0:
+            raise Abandoned(f"db migrate exited with {done.returncode}:\n{self.log_tail()}")
 
     def start(self) -> None:
         self.proc = subprocess.Popen([self.binary, "start", "--no-banner"], cwd=ROOT, env=self.env,
@@ -188,7 +181,7 @@ class Client(threading.Thread):
     def __init__(self, index: int, port: int, token: str, seed: int,
                  stop: threading.Event, findings: Findings) -> None:
         super().__init__(name=f"client-{index}", daemon=True)
-        self.index, self.token, self.stop, self.findings = index, token, stop, findings
+        self.index, self.stop, self.findings = index, stop, findings
         self.conn = Connection(port, findings, token)
         self.rng = random.Random(seed)
         self.next_key = 0
@@ -204,7 +197,7 @@ class Client(threading.Thread):
         try:
             while not self.stop.is_set():
                 self.do_one_operation()
-        except BaseException as err:  # reported by the main thread
+        except BaseException as err:  # re-raised by the main thread
             self.error = err
 
     def do_one_operation(self) -> None:
@@ -222,16 +215,14 @@ class Client(threading.Thread):
         # The title embeds the key, so a duplicate made by a retry is visible.
         body = {"title": f"durability {key}", "priority": self.rng.choice(PRIORITIES),
                 "description": "created"}
-        answer = self.conn.request("POST", "/tasks", body, {"Idempotency-Key": key})
-        self.counts["retries"] += answer.attempts - 1
+        answer = self.send("POST", "/tasks", body, {"Idempotency-Key": key})
         if answer.status != 201:
             kind = self.findings.bad_create_retries if answer.attempts > 1 else self.findings.unexpected
-            self.findings.note(kind, f"create {key} (attempt {answer.attempts}): {answer.status} {answer.body}")
+            kind.append(f"create {key} (attempt {answer.attempts}): {answer.status} {answer.body}")
             return
         task_id = answer.body["id"]
         if answer.attempts > 1:
-            replayed = answer.headers.get("Idempotent-Replayed") == "true"
-            self.retried_creates[key] = (task_id, replayed)
+            self.retried_creates[key] = (task_id, answer.headers.get("Idempotent-Replayed") == "true")
         self.creates[key] = (body, task_id)
         self.live[task_id] = dict(body)
         self.counts["creates"] += 1
@@ -239,33 +230,37 @@ class Client(threading.Thread):
     def patch(self, task_id: str) -> None:
         self.next_version += 1
         body = {"priority": self.rng.choice(PRIORITIES), "description": f"v{self.next_version}"}
-        answer = self.conn.request("PATCH", f"/tasks/{task_id}", body)
-        self.counts["retries"] += answer.attempts - 1
+        answer = self.send("PATCH", f"/tasks/{task_id}", body)
         if answer.status != 200:
-            self.findings.note(self.findings.unexpected,
-                               f"patch {task_id} (attempt {answer.attempts}): {answer.status} {answer.body}")
+            self.note_unexpected(f"patch {task_id}", answer)
             return
         self.live[task_id].update(body)
         self.counts["patches"] += 1
 
     def delete(self, task_id: str) -> None:
-        answer = self.conn.request("DELETE", f"/tasks/{task_id}")
-        self.counts["retries"] += answer.attempts - 1
+        answer = self.send("DELETE", f"/tasks/{task_id}")
         # A 404 after a lost answer: the attempt before it did delete.
         if answer.status == 204 or (answer.status == 404 and answer.attempts > 1):
             del self.live[task_id]
             self.deleted.add(task_id)
             self.counts["deletes"] += 1
         else:
-            self.findings.note(self.findings.unexpected,
-                               f"delete {task_id} (attempt {answer.attempts}): {answer.status} {answer.body}")
+            self.note_unexpected(f"delete {task_id}", answer)
+
+    def send(self, method: str, path: str, body: dict | None = None, headers: dict | None = None) -> Answer:
+        answer = self.conn.request(method, path, body, headers)
+        self.counts["retries"] += answer.attempts - 1
+        return answer
+
+    def note_unexpected(self, what: str, answer: Answer) -> None:
+        self.findings.unexpected.append(f"{what} (attempt {answer.attempts}): {answer.status} {answer.body}")
 
 
 def signed_in_token(port: int, findings: Findings, index: int) -> str:
     conn = Connection(port, findings)
     email = f"durability-{index}@example.com"
-    answer = conn.request("POST", "/auth/register", {"name": f"client {index}", "email": email,
-                                                     "password": PASSWORD})
+    answer = conn.request("POST", "/auth/register",
+                          {"name": f"client {index}", "email": email, "password": PASSWORD})
     if answer.status != 201:
         raise Abandoned(f"register {email}: {answer.status} {answer.body}")
     answer = conn.request("POST", "/auth/login", {"email": email, "password": PASSWORD})
@@ -294,15 +289,14 @@ def acked_writes_missing(client: Client, listed: list[dict]) -> list[str]:
         found = by_id.get(task_id)
         if found is None:
             problems.append(f"{task_id} ({expected['title']}) is missing")
-        elif any(found.get(field) != value for field, value in expected.items()):
-            actual = {field: found.get(field) for field in expected}
+        elif any(found.get(name) != value for name, value in expected.items()):
+            actual = {name: found.get(name) for name in expected}
             problems.append(f"{task_id}: acknowledged {expected}, found {actual}")
     return problems
 
 
 def acked_deletes_present(client: Client, listed: list[dict]) -> list[str]:
-    return [f"{task['id']} ({task['title']}) was deleted" for task in listed
-            if task["id"] in client.deleted]
+    return [f"{task['id']} ({task['title']}) was deleted" for task in listed if task["id"] in client.deleted]
 
 
 def keys_not_one_task(client: Client, listed: list[dict]) -> list[str]:
@@ -319,8 +313,8 @@ def keys_not_one_task(client: Client, listed: list[dict]) -> list[str]:
 
 
 def replays_not_first_answer(clients: list[Client], rng: random.Random) -> list[str]:
-    """Replays a sample of acknowledged creates, deleted ones included: the
-    stored first answer is what a retry gets, whatever happened since."""
+    """Replays a sample of acknowledged creates, deleted ones included: a
+    retry gets the stored first answer, whatever happened since."""
     creates = [(client, key, body, task_id) for client in clients
                for key, (body, task_id) in client.creates.items()]
     problems = []
@@ -361,16 +355,18 @@ def fresh_database(work: Path, keep: bool):
     if url.hostname not in (None, "", "localhost", "127.0.0.1", "::1"):
         raise Abandoned(f"refusing a non-local database host {url.hostname!r}")
     name = f"taskforge_durability_{os.getpid()}"
-    subprocess.run(["psql", given, "-v", "ON_ERROR_STOP=1", "-q", "-c", f'CREATE DATABASE "{name}"'],
-                   check=True, timeout=60)
+
+    def psql(sql: str) -> None:
+        subprocess.run(["psql", given, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], check=True, timeout=60)
+
+    psql(f'CREATE DATABASE "{name}"')
     try:
         yield urllib.parse.urlunsplit(url._replace(path=f"/{name}")), None
     finally:
         if keep:
             log(f"kept database {name}")
         else:
-            subprocess.run(["psql", given, "-v", "ON_ERROR_STOP=1", "-q", "-c",
-                            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True, timeout=60)
+            psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def free_port() -> int:
@@ -385,7 +381,7 @@ def server_env(database_url: str, work: Path, port: int) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "SMTP_HOST")}
     env.update({
         "LOCO_ENV": "production",
-        # The same secret for every restart, so the clients' tokens stay valid.
+        # One secret for every restart, so the clients' tokens stay valid.
         "JWT_SECRET": base64.b64encode(secrets.token_bytes(48)).decode(),
         "DATABASE_URL": database_url,
         "QUEUE_URL": f"sqlite://{work / 'queue.sqlite'}?mode=rwc",
@@ -396,6 +392,28 @@ def server_env(database_url: str, work: Path, port: int) -> dict:
         "LOG_LEVEL": "warn",
     })
     return env
+
+
+def exercise(server: Server, clients: list[Client], stop: threading.Event, cycles: int,
+             rng: random.Random) -> None:
+    """Kills and restarts the server `cycles` times under the clients' load."""
+    for client in clients:
+        client.start()
+    for _ in range(cycles):
+        time.sleep(rng.uniform(0.3, 1.5))
+        server.kill()
+        server.start()
+    stop.set()
+    for client in clients:
+        client.join(UNANSWERED_LIMIT + REQUEST_TIMEOUT)
+        if client.is_alive():
+            raise Abandoned(f"{client.name} did not finish its last operation")
+        if client.error:
+            raise client.error
+    # The clients' last answers came after the last cycle's kill: one more,
+    # so that everything checked has survived one.
+    server.kill()
+    server.start()
 
 
 def run(work: Path, keep: bool) -> bool:
@@ -409,8 +427,8 @@ def run(work: Path, keep: bool) -> bool:
     findings = Findings()
     started = time.monotonic()
     with fresh_database(work, keep) as (database_url, sqlite_path):
-        kind = "sqlite" if sqlite_path else "postgres"
-        log(f"{kind}, {cycles} cycles, {client_count} clients, seed {seed} (DURABILITY_SEED), work dir {work}")
+        log(f"{'sqlite' if sqlite_path else 'postgres'}, {cycles} cycles, {client_count} clients, "
+            f"seed {seed} (DURABILITY_SEED), work dir {work}")
         port = free_port()
         server = Server(binary, server_env(database_url, work, port), port, work / "server.log")
         try:
@@ -419,48 +437,32 @@ def run(work: Path, keep: bool) -> bool:
             stop = threading.Event()
             clients = [Client(i, port, signed_in_token(port, findings, i), rng.randrange(2**32), stop, findings)
                        for i in range(client_count)]
-            for client in clients:
-                client.start()
-            for _ in range(cycles):
-                time.sleep(rng.uniform(0.3, 1.5))
-                server.kill()
-                server.start()
-            stop.set()
-            for client in clients:
-                client.join(UNANSWERED_LIMIT + REQUEST_TIMEOUT)
-                if client.is_alive():
-                    raise Abandoned(f"{client.name} did not finish its last operation")
-                if client.error:
-                    raise client.error
-            # The clients' last answers came after the last cycle's kill:
-            # one more, so that everything checked has survived one.
-            server.kill()
-            server.start()
+            exercise(server, clients, stop, cycles, rng)
             replay_problems = replays_not_first_answer(clients, rng)
             listings = [(client, listed_tasks(client.conn)) for client in clients]
         finally:
             server.kill()
         totals = sum((client.counts for client in clients), Counter())
-        retried = [entry for client in clients for entry in client.retried_creates.values()]
+        retried = [replayed for client in clients for _, replayed in client.retried_creates.values()]
         print(f"cycles={cycles} acked creates={totals['creates']} patches={totals['patches']} "
-              f"deletes={totals['deletes']} retries={totals['retries']} "
-              f"retried creates={len(retried)} (replayed {sum(replayed for _, replayed in retried)}) "
-              f"elapsed={time.monotonic() - started:.1f}s seed={seed}")
+              f"deletes={totals['deletes']} retries={totals['retries']} retried creates={len(retried)} "
+              f"(replayed {sum(retried)}) elapsed={time.monotonic() - started:.1f}s seed={seed}")
+
+        def per_client(check) -> list[str]:
+            return [problem for client, listed in listings for problem in check(client, listed)]
+
         results = [
             report("1 every acknowledged write is present, with its last acknowledged fields",
-                   [p for client, listed in listings for p in acked_writes_missing(client, listed)]),
-            report("2 nothing acknowledged-deleted is present",
-                   [p for client, listed in listings for p in acked_deletes_present(client, listed)]),
-            report("3 one task per idempotency key",
-                   [p for client, listed in listings for p in keys_not_one_task(client, listed)]),
-            report(f"4a every create retried after a kill was answered 201 ({len(retried)} retried)",
+                   per_client(acked_writes_missing)),
+            report("2 nothing acknowledged-deleted is present", per_client(acked_deletes_present)),
+            report("3 one task per idempotency key", per_client(keys_not_one_task)),
+            report(f"4a every create retried after a kill was answered 201 ({len(retried)} retried creates)",
                    findings.bad_create_retries),
-            report(f"4b replaying {min(REPLAY_SAMPLE, totals['creates'])} acknowledged creates returns the first answer",
-                   replay_problems),
-            report("5 PRAGMA integrity_check is ok",
-                   integrity_problems(sqlite_path) if sqlite_path else None),
+            report(f"4b a replay of {min(REPLAY_SAMPLE, totals['creates'])} acknowledged creates "
+                   "returns the first answer", replay_problems),
+            report("5 PRAGMA integrity_check is ok", integrity_problems(sqlite_path) if sqlite_path else None),
             report("no 5xx answers", findings.server_errors),
-            report("every other answer as expected (201, 200, 204 or 404 after a lost answer)",
+            report("every other answer as expected (201, 200, 204, or 404 after a lost answer)",
                    findings.unexpected),
         ]
     return all(results)

@@ -1,2 +1,3 @@
-//! The HTTP server: connection and request timeouts.
+//! The HTTP server: connection and request timeouts, and the drain at shutdown.
+mod drain;
 mod timeouts;

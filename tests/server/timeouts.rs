@@ -12,6 +12,8 @@ use tokio::{
     sync::oneshot,
 };
 
+const DRAIN: Duration = Duration::from_secs(5);
+
 const LIMITS: Limits = Limits {
     header: Duration::from_millis(700),
     idle: Duration::from_millis(2000),
@@ -22,7 +24,7 @@ async fn start(app: Router) -> (std::net::SocketAddr, oneshot::Sender<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(server::serve_on(listener, app, LIMITS, async {
+    tokio::spawn(server::serve_on(listener, app, LIMITS, DRAIN, async {
         let _ = stopped.await;
     }));
     (addr, stop)

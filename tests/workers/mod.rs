@@ -1,2 +1,3 @@
+mod drain;
 mod purge;
 mod redis_queue;

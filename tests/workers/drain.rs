@@ -1,0 +1,103 @@
+//! A worker process told to stop (`start --worker` on SIGTERM) finishes the
+//! job it is running before it exits; it takes no new one.
+use std::{
+    sync::atomic::{AtomicUsize, Ordering},
+    time::{Duration, Instant},
+};
+
+use async_trait::async_trait;
+use loco_rs::{
+    app::AppContext,
+    bgworker::BackgroundWorker,
+    config::{QueueConfig, WorkerMode},
+};
+use sea_orm::{ConnectionTrait, Database, Statement};
+use serde::{Deserialize, Serialize};
+use serial_test::serial;
+
+use crate::requests::helpers::server_with;
+
+static FINISHED: AtomicUsize = AtomicUsize::new(0);
+
+#[derive(Debug, Serialize, Deserialize)]
+struct SlowArgs {
+    millis: u64,
+}
+
+/// A job that takes a while, as an email to a slow SMTP server does.
+struct SlowWorker;
+
+#[async_trait]
+impl BackgroundWorker<SlowArgs> for SlowWorker {
+    fn build(_ctx: &AppContext) -> Self {
+        Self
+    }
+
+    async fn perform(&self, args: SlowArgs) -> loco_rs::Result<()> {
+        tokio::time::sleep(Duration::from_millis(args.millis)).await;
+        FINISHED.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// The status of every job in the SQLite test queue, by name.
+async fn statuses(ctx: &AppContext) -> Vec<String> {
+    let Some(QueueConfig::Sqlite(queue)) = &ctx.config.queue else {
+        panic!("the test queue is SQLite");
+    };
+    let db = Database::connect(queue.uri.as_str()).await.unwrap();
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT status FROM sqlt_loco_queue ORDER BY created_at, id",
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|row| row.try_get::<String>("", "status").unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[serial]
+async fn a_stopping_worker_finishes_its_running_job_and_takes_no_new_one() {
+    let (_server, ctx) =
+        server_with(|config| config.workers.mode = WorkerMode::BackgroundQueue).await;
+    let queue = ctx
+        .queue_provider
+        .clone()
+        .expect("a queue in BackgroundQueue mode");
+    queue.clear().await.unwrap();
+    queue.register(SlowWorker::build(&ctx)).await.unwrap();
+    FINISHED.store(0, Ordering::SeqCst);
+    SlowWorker::perform_later(&ctx, SlowArgs { millis: 1_500 })
+        .await
+        .unwrap();
+    let running = {
+        let queue = queue.clone();
+        tokio::spawn(async move { queue.run(Vec::new()).await })
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while statuses(&ctx).await != ["processing"] {
+        assert!(
+            Instant::now() < deadline,
+            "the job never started: {:?}",
+            statuses(&ctx).await
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Queued while the worker is busy: it must not start after the signal.
+    SlowWorker::perform_later(&ctx, SlowArgs { millis: 1 })
+        .await
+        .unwrap();
+
+    queue.shutdown().unwrap();
+    tokio::time::timeout(Duration::from_secs(10), running)
+        .await
+        .expect("the worker stops once its job is done")
+        .unwrap()
+        .unwrap();
+
+    assert_eq!(FINISHED.load(Ordering::SeqCst), 1);
+    assert_eq!(statuses(&ctx).await, ["completed", "queued"]);
+}
