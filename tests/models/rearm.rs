@@ -1,7 +1,8 @@
 //! Re-arming after a profile change is set-based and pages through every
 //! dated task: with more tasks than one page (500) each ends up with the due
-//! and reminder instants the new timezone and lead give, and only tasks whose
-//! due instant moved may be reminded again.
+//! and reminder instants the new timezone and lead give (a new lead reaches
+//! every reminder still pending), and only tasks whose due instant moved may
+//! be reminded again.
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use loco_rs::testing::prelude::*;
 use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
@@ -64,13 +65,16 @@ async fn a_new_timezone_and_lead_reach_every_dated_task_across_pages() {
     )
     .await
     .unwrap();
-    // Every reminder already sent: only moved tasks may be reminded again.
+    // Every reminder already sent but those of t100…t149: only moved tasks
+    // may be reminded again, and a new lead reaches the pending ones.
+    let pending: Vec<String> = (100..150).map(|i| format!("t{i}")).collect();
     tasks::Entity::update_many()
         .col_expr(
             tasks::Column::ReminderSentAt,
             Expr::value(noon.fixed_offset()),
         )
         .filter(tasks::Column::UserId.eq(ann.id))
+        .filter(tasks::Column::Title.is_not_in(pending.clone()))
         .exec(db)
         .await
         .unwrap();
@@ -97,14 +101,25 @@ async fn a_new_timezone_and_lead_reach_every_dated_task_across_pages() {
             None => task.due_at.unwrap(),
         };
         assert_eq!(task.due_at, Some(expected_due), "{}", task.title);
+        let is_pending = pending.contains(&task.title);
+        // A sent reminder's instant is never read again; it is left as it was.
+        let lead = if task.due_on.is_some() || is_pending {
+            30
+        } else {
+            60
+        };
         assert_eq!(
             task.remind_at,
-            Some(expected_due - Duration::minutes(30)),
+            Some(expected_due - Duration::minutes(lead)),
             "{}",
             task.title
         );
-        if task.due_on.is_some() {
-            assert_eq!(task.reminder_sent_at, None, "{} moved", task.title);
+        if task.due_on.is_some() || is_pending {
+            assert_eq!(
+                task.reminder_sent_at, None,
+                "{} may be reminded",
+                task.title
+            );
         } else {
             assert!(
                 task.reminder_sent_at.is_some(),

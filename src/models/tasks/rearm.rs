@@ -5,13 +5,13 @@
 //! that index. (A keyset on the id instead made SQLite pick the owner's
 //! index and sort all of the owner's tasks for every page: 40 s for 105,000
 //! dated tasks against 0.2 s; docs/performance.md.) Each page is rewritten by one
-//! `UPDATE … SET col = CASE id WHEN … END WHERE id IN (…)`, so 100,000 tasks
-//! cost 200 statement pairs and a page of memory, not one statement and one
-//! loaded row each. The caller runs it in the profile change's transaction.
-use chrono::{DateTime, FixedOffset, NaiveDate};
+//! `UPDATE … FROM (VALUES …)` ([`rewrite`]), so 100,000 tasks cost 200
+//! statement pairs and a page of memory, not one statement and one loaded row
+//! each. The caller runs it in the profile change's transaction.
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use sea_orm::{
-    sea_query::{CaseStatement, Expr, ExprTrait},
-    ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait, IntoIden, Query, TableRef, UpdateStatement, Value, ValueTuple},
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use uuid::Uuid;
@@ -19,15 +19,23 @@ use uuid::Uuid;
 use super::{remind_at, users, Column, Entity, Model};
 use crate::{db::Db, domain::task::DueDate};
 
-/// Rows rewritten by one statement. Each costs three bound values per CASE
-/// and one in the `IN` list: 500 rows stay far below SQLite's 32,766
-/// variables and PostgreSQL's 65,535.
+/// Rows rewritten by one statement. Each costs four bound values: 500 rows
+/// stay far below SQLite's 32,766 variables and PostgreSQL's 65,535.
 const PAGE: u64 = 500;
 
 type Instant = DateTime<FixedOffset>;
 
-/// `(id, due_at, due_on, created_at, pid)` of one dated task.
-type Row = (i32, Option<Instant>, Option<NaiveDate>, Instant, Uuid);
+/// `(id, due_at, due_on, remind_at, reminder_sent_at, created_at, pid)` of
+/// one dated task.
+type Row = (
+    i32,
+    Option<Instant>,
+    Option<NaiveDate>,
+    Option<Instant>,
+    Option<Instant>,
+    Instant,
+    Uuid,
+);
 
 impl Model {
     /// Recomputes the due and reminder instants of the owner's tasks after a
@@ -39,6 +47,7 @@ impl Model {
     /// Database errors.
     pub async fn rearm_for_owner(db: &Db, owner: &users::Model) -> Result<(), DbErr> {
         let (timezone, lead) = (owner.timezone(), owner.reminder_lead());
+        let now = Utc::now();
         let mut after: Option<(Instant, Uuid)> = None;
         loop {
             let mut select = Entity::find()
@@ -47,6 +56,8 @@ impl Model {
                     Column::Id,
                     Column::DueAt,
                     Column::DueOn,
+                    Column::RemindAt,
+                    Column::ReminderSentAt,
                     Column::CreatedAt,
                     Column::Pid,
                 ])
@@ -64,45 +75,69 @@ impl Model {
                 .into_tuple()
                 .all(db)
                 .await?;
-            let Some(&(_, _, _, created_at, pid)) = page.last() else {
+            let Some(&(.., created_at, pid)) = page.last() else {
                 return Ok(());
             };
             after = Some((created_at, pid));
-            let mut due = CaseStatement::new();
-            let mut remind = CaseStatement::new();
-            let mut moved = Vec::new();
-            for (id, old_due, due_on, _, _) in &page {
-                let new_due = match due_on {
-                    Some(date) => Some(DueDate::Date(*date).due_at(timezone).fixed_offset()),
-                    None => *old_due,
-                };
-                if new_due != *old_due {
-                    due = due.case(Column::Id.eq(*id), Expr::value(new_due));
-                    moved.push(*id);
-                }
-                remind = remind.case(Column::Id.eq(*id), Expr::value(remind_at(new_due, lead)));
+            // Only rows whose instants change are written: on PostgreSQL
+            // every written row costs an entry in each of the table's
+            // indexes. A reminder lead matters only while the reminder is
+            // pending (due later, not yet sent); elsewhere `remind_at` is
+            // never read (`reminders::claim` wants `due_at > now`), and any
+            // later write of the task computes it afresh.
+            let rows: Vec<ValueTuple> = page
+                .iter()
+                .filter_map(|(id, old_due, due_on, old_remind, sent, ..)| {
+                    let new_due = match due_on {
+                        Some(date) => Some(DueDate::Date(*date).due_at(timezone).fixed_offset()),
+                        None => *old_due,
+                    };
+                    let new_remind = remind_at(new_due, lead);
+                    let moved = new_due != *old_due;
+                    let pending = sent.is_none() && new_due.is_some_and(|due| due > now);
+                    (moved || (pending && new_remind != *old_remind)).then(|| {
+                        ValueTuple::Many(vec![
+                            Value::from(*id),
+                            Value::from(new_due),
+                            Value::from(new_remind),
+                            Value::from(moved),
+                        ])
+                    })
+                })
+                .collect();
+            if rows.is_empty() {
+                continue;
             }
-            let ids: Vec<i32> = page.iter().map(|(id, ..)| *id).collect();
-            let mut update = Entity::update_many()
-                .col_expr(
-                    Column::RemindAt,
-                    remind.finally(Expr::col(Column::RemindAt)).into(),
-                )
-                .filter(Column::Id.is_in(ids));
-            if !moved.is_empty() {
-                let none = Option::<Instant>::None;
-                let reset = |column: Column| -> Expr {
-                    CaseStatement::new()
-                        .case(Column::Id.is_in(moved.clone()), Expr::value(none))
-                        .finally(Expr::col(column))
-                        .into()
-                };
-                update = update
-                    .col_expr(Column::DueAt, due.finally(Expr::col(Column::DueAt)).into())
-                    .col_expr(Column::ReminderSentAt, reset(Column::ReminderSentAt))
-                    .col_expr(Column::OverdueSentAt, reset(Column::OverdueSentAt));
-            }
-            update.exec(db).await?;
+            db.execute(&rewrite(rows)).await?;
         }
     }
+}
+
+/// `UPDATE tasks SET … FROM (VALUES (id, due_at, remind_at, moved), …) AS
+/// page WHERE tasks.id = page.id`: each row gets its own values by a join,
+/// where a `CASE id WHEN …` per column cost every row a walk through the
+/// page's ids (PostgreSQL: 18 s for 105,000 tasks, against under 1 s). A
+/// moved due instant clears both sent markers; otherwise they stay.
+fn rewrite(rows: Vec<ValueTuple>) -> UpdateStatement {
+    let page = |column: &'static str| Expr::col(("page", column));
+    let cleared_if_moved = |column: Column| -> Expr {
+        Expr::case(page("column4"), Expr::value(Option::<Instant>::None))
+            .finally(Expr::col(column))
+            .into()
+    };
+    Query::update()
+        .table(Entity)
+        .value(Column::DueAt, page("column2"))
+        .value(Column::RemindAt, page("column3"))
+        .value(
+            Column::ReminderSentAt,
+            cleared_if_moved(Column::ReminderSentAt),
+        )
+        .value(
+            Column::OverdueSentAt,
+            cleared_if_moved(Column::OverdueSentAt),
+        )
+        .from(TableRef::ValuesList(rows, "page".into_iden()))
+        .and_where(Expr::col((Entity, Column::Id)).equals(("page", "column1")))
+        .to_owned()
 }
