@@ -7,7 +7,6 @@ use base64::Engine;
 use chrono::{SecondsFormat, Utc};
 use loco_rs::bgworker::BackgroundWorker;
 use loco_rs::{app::AppContext, config::WorkerMode, testing::prelude::*};
-use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::json;
 use serial_test::serial;
 use taskforge::{
@@ -109,22 +108,13 @@ async fn a_hostile_name_and_title_arrive_escaped_in_the_reminder_email() {
     .await;
 }
 
-/// Every job payload in the test queue (a SQLite file, `queue.uri`).
+/// Every job payload in the test queue.
 async fn queued_jobs(ctx: &AppContext) -> Vec<String> {
-    let Some(loco_rs::config::QueueConfig::Sqlite(queue)) = &ctx.config.queue else {
-        panic!("the test queue is SQLite");
-    };
-    let db = Database::connect(queue.uri.as_str()).await.unwrap();
-    let rows = db
-        .query_all_raw(Statement::from_string(
-            db.get_database_backend(),
-            "SELECT CAST(task_data AS TEXT) AS data FROM sqlt_loco_queue",
-        ))
-        .await
-        .unwrap();
-    rows.iter()
-        .map(|row| row.try_get::<String>("", "data").unwrap())
-        .collect()
+    queue_strings(
+        ctx,
+        "SELECT CAST(task_data AS TEXT) AS v FROM sqlt_loco_queue",
+    )
+    .await
 }
 
 #[tokio::test]

@@ -192,3 +192,24 @@ macro_rules! assert_body_snapshot {
         });
     }};
 }
+
+/// The SQLite file of the test queue (`queue.uri` of config/test.yaml).
+pub async fn test_queue(ctx: &AppContext) -> sea_orm::DatabaseConnection {
+    let Some(loco_rs::config::QueueConfig::Sqlite(queue)) = &ctx.config.queue else {
+        panic!("the test queue is SQLite");
+    };
+    sea_orm::Database::connect(queue.uri.as_str())
+        .await
+        .unwrap()
+}
+
+/// The column `v` of every row `sql` selects from the test queue, as text.
+pub async fn queue_strings(ctx: &AppContext, sql: &str) -> Vec<String> {
+    use sea_orm::ConnectionTrait;
+    let db = test_queue(ctx).await;
+    let statement = sea_orm::Statement::from_string(db.get_database_backend(), sql);
+    let rows = db.query_all_raw(statement).await.unwrap();
+    rows.iter()
+        .map(|row| row.try_get::<String>("", "v").unwrap())
+        .collect()
+}

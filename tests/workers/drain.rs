@@ -7,16 +7,11 @@ use std::{
 };
 
 use async_trait::async_trait;
-use loco_rs::{
-    app::AppContext,
-    bgworker::BackgroundWorker,
-    config::{QueueConfig, WorkerMode},
-};
-use sea_orm::{ConnectionTrait, Database, Statement};
+use loco_rs::{app::AppContext, bgworker::BackgroundWorker, config::WorkerMode};
 use serde::{Deserialize, Serialize};
 use serial_test::serial;
 
-use crate::requests::helpers::server_with;
+use crate::requests::helpers::{queue_strings, server_with};
 
 static FINISHED: AtomicUsize = AtomicUsize::new(0);
 
@@ -41,22 +36,11 @@ impl BackgroundWorker<SlowArgs> for SlowWorker {
     }
 }
 
-/// The status of every job in the SQLite test queue, longest job first.
+/// The status of every job in the test queue, longest job first.
 async fn statuses(ctx: &AppContext) -> Vec<String> {
-    let Some(QueueConfig::Sqlite(queue)) = &ctx.config.queue else {
-        panic!("the test queue is SQLite");
-    };
-    let db = Database::connect(queue.uri.as_str()).await.unwrap();
-    let rows = db
-        .query_all_raw(Statement::from_string(
-            db.get_database_backend(),
-            "SELECT status FROM sqlt_loco_queue ORDER BY json_extract(task_data, '$.millis') DESC",
-        ))
-        .await
-        .unwrap();
-    rows.iter()
-        .map(|row| row.try_get::<String>("", "status").unwrap())
-        .collect()
+    let sql = "SELECT status AS v FROM sqlt_loco_queue \
+               ORDER BY json_extract(task_data, '$.millis') DESC";
+    queue_strings(ctx, sql).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,22 +4,15 @@
 use loco_rs::{
     app::AppContext,
     bgworker::JobStatus,
-    config::{QueueConfig, WorkerMode},
+    config::WorkerMode,
     task::{Task, Vars},
     testing::prelude::*,
 };
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serial_test::serial;
 use taskforge::{app::App, tasks::purge::Purge};
 
-use crate::requests::helpers::server_with;
-
-async fn queue_db(ctx: &AppContext) -> DatabaseConnection {
-    let Some(QueueConfig::Sqlite(queue)) = &ctx.config.queue else {
-        panic!("the test queue is SQLite");
-    };
-    Database::connect(queue.uri.as_str()).await.unwrap()
-}
+use crate::requests::helpers::{queue_strings, server_with, test_queue};
 
 /// A job row as Loco's SQLite queue stores it, `age` old (SQLite modifier,
 /// e.g. `-2 days`).
@@ -34,17 +27,8 @@ async fn job(db: &DatabaseConnection, id: &str, status: &str, age: &str) {
         .unwrap();
 }
 
-async fn job_ids(db: &DatabaseConnection) -> Vec<String> {
-    let rows = db
-        .query_all_raw(Statement::from_string(
-            db.get_database_backend(),
-            "SELECT id FROM sqlt_loco_queue ORDER BY id",
-        ))
-        .await
-        .unwrap();
-    rows.iter()
-        .map(|row| row.try_get::<String>("", "id").unwrap())
-        .collect()
+async fn job_ids(ctx: &AppContext) -> Vec<String> {
+    queue_strings(ctx, "SELECT id AS v FROM sqlt_loco_queue ORDER BY id").await
 }
 
 #[tokio::test]
@@ -57,7 +41,7 @@ async fn the_purge_task_clears_finished_jobs_older_than_a_day_and_keeps_the_rest
         .as_ref()
         .expect("a queue in BackgroundQueue mode");
     queue.clear().await.unwrap();
-    let db = queue_db(&ctx).await;
+    let db = test_queue(&ctx).await;
     for status in [
         JobStatus::Completed,
         JobStatus::Failed,
@@ -74,7 +58,7 @@ async fn the_purge_task_clears_finished_jobs_older_than_a_day_and_keeps_the_rest
     Purge.run(&ctx, &Vars::default()).await.unwrap();
 
     assert_eq!(
-        job_ids(&db).await,
+        job_ids(&ctx).await,
         [
             "new-cancelled",
             "new-completed",

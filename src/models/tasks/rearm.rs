@@ -8,7 +8,7 @@
 //! `UPDATE … FROM (VALUES …)` ([`rewrite`]), so 100,000 tasks cost 200
 //! statement pairs and a page of memory, not one statement and one loaded row
 //! each. The caller runs it in the profile change's transaction.
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use sea_orm::{
     sea_query::{Expr, ExprTrait, IntoIden, Query, TableRef, UpdateStatement, Value, ValueTuple},
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -47,7 +47,6 @@ impl Model {
     /// Database errors.
     pub async fn rearm_for_owner(db: &Db, owner: &users::Model) -> Result<(), DbErr> {
         let (timezone, lead) = (owner.timezone(), owner.reminder_lead());
-        let now = Utc::now();
         let mut after: Option<(Instant, Uuid)> = None;
         loop {
             let mut select = Entity::find()
@@ -81,10 +80,9 @@ impl Model {
             after = Some((created_at, pid));
             // Only rows whose instants change are written: on PostgreSQL
             // every written row costs an entry in each of the table's
-            // indexes. A reminder lead matters only while the reminder is
-            // pending (due later, not yet sent); elsewhere `remind_at` is
-            // never read (`reminders::claim` wants `due_at > now`), and any
-            // later write of the task computes it afresh.
+            // indexes. A reminder lead matters only until the reminder is
+            // sent; after that `remind_at` is not read again (and any later
+            // write of the task computes it afresh).
             let rows: Vec<ValueTuple> = page
                 .iter()
                 .filter_map(|(id, old_due, due_on, old_remind, sent, ..)| {
@@ -94,7 +92,7 @@ impl Model {
                     };
                     let new_remind = remind_at(new_due, lead);
                     let moved = new_due != *old_due;
-                    let pending = sent.is_none() && new_due.is_some_and(|due| due > now);
+                    let pending = sent.is_none();
                     (moved || (pending && new_remind != *old_remind)).then(|| {
                         ValueTuple::Many(vec![
                             Value::from(*id),
