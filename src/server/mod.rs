@@ -9,9 +9,20 @@ pub mod headers;
 pub mod timeout;
 pub mod watch;
 
-use std::time::Duration;
+use std::{
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
-use axum::{body::Body, extract::ConnectInfo, Router};
+use axum::{
+    body::Body,
+    extract::ConnectInfo,
+    http::{header, HeaderValue},
+    Router,
+};
 use hyper::{body::Incoming, Request};
 use hyper_util::{
     rt::{TokioExecutor, TokioIo},
@@ -22,6 +33,11 @@ use tower::ServiceExt;
 
 use crate::settings::Settings;
 use watch::{Limits, Watch, Watched};
+
+/// After a shutdown signal, how long kept-alive connections may still bring
+/// a request (answered with `Connection: close`) before the idle ones are
+/// closed: far more than a request takes to cross a network.
+const IDLE_GRACE: Duration = Duration::from_secs(1);
 
 /// Serves `app` on the configured address until a shutdown signal (SIGTERM
 /// or SIGINT), then stops accepting, lets the requests in flight finish (at
@@ -60,10 +76,11 @@ where
 }
 
 /// Serves `app` on `listener` with the connection `limits` until `shutdown`
-/// completes, then closes the listener (new connections are refused), lets
-/// each connection finish the request it is serving (idle ones close at
-/// once; keep-alive ends after the answer) and returns when all are done or
-/// after `drain`, whichever is first.
+/// completes, then closes the listener (new connections are refused),
+/// answers what arrives on open connections for [`IDLE_GRACE`] with
+/// `Connection: close`, lets each connection finish the request it is
+/// serving (idle ones close), and returns when all are done or after
+/// `drain`, whichever is first.
 pub async fn serve_on(
     listener: tokio::net::TcpListener,
     app: Router,
@@ -73,6 +90,7 @@ pub async fn serve_on(
 ) {
     let builder = auto::Builder::new(TokioExecutor::new());
     let graceful = GracefulShutdown::new();
+    let draining = Arc::new(AtomicBool::new(false));
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -93,14 +111,21 @@ pub async fn serve_on(
         // The router for this connection: the peer as `ConnectInfo` (as
         // `into_make_service_with_connect_info` gives it), each request
         // reported to the watch until it is answered.
-        let (app, request_watch) = (app.clone(), watch.clone());
+        let (app, request_watch, draining) = (app.clone(), watch.clone(), draining.clone());
         let service = hyper::service::service_fn(move |request: Request<Incoming>| {
             let in_flight = request_watch.request();
             let mut request = request.map(Body::new);
             request.extensions_mut().insert(ConnectInfo(peer));
-            let app = app.clone();
+            let (app, draining) = (app.clone(), draining.clone());
             async move {
-                let response = app.oneshot(request).await;
+                let mut response = app.oneshot(request).await;
+                if draining.load(Ordering::Relaxed) {
+                    if let Ok(response) = &mut response {
+                        // Hyper closes the connection after this answer.
+                        let close = HeaderValue::from_static("close");
+                        response.headers_mut().insert(header::CONNECTION, close);
+                    }
+                }
                 drop(in_flight);
                 response
             }
@@ -127,7 +152,14 @@ pub async fn serve_on(
     }
     tracing::info!("shutting down...");
     drop(listener);
-    if tokio::time::timeout(drain, graceful.shutdown())
+    // A request already on its way over a kept-alive connection is served
+    // (and its connection closed after the answer) during the grace; only
+    // then are the connections still idle closed. Closing them at once
+    // would drop a request the client sent just before it saw the close.
+    draining.store(true, Ordering::Relaxed);
+    let grace = IDLE_GRACE.min(drain);
+    tokio::time::sleep(grace).await;
+    if tokio::time::timeout(drain - grace, graceful.shutdown())
         .await
         .is_err()
     {
