@@ -17,16 +17,8 @@ use crate::db::Db;
 
 /// Sessions expired or revoked this long ago go (the contract's 7 days:
 /// long enough to answer a reused refresh token as reuse for a week).
-#[must_use]
-pub fn session_grace() -> Duration {
+fn session_grace() -> Duration {
     Duration::days(7)
-}
-
-/// Idempotency keys older than this go; they answer for 24 hours only
-/// (`idempotency_keys::ttl`).
-#[must_use]
-pub fn idempotency_keep() -> Duration {
-    super::idempotency_keys::ttl()
 }
 
 /// Primary keys per delete statement: each is a short write, and a table of
@@ -66,7 +58,9 @@ pub async fn purge(db: &Db, now: DateTime<FixedOffset>, rules: Rules) -> Result<
     let idempotency_keys = delete_where::<idempotency_keys::Entity>(
         db,
         idempotency_keys::Column::Id,
-        Condition::all().add(idempotency_keys::Column::CreatedAt.lt(now - idempotency_keep())),
+        // Keys answer for 24 hours only (`idempotency_keys::ttl`).
+        Condition::all()
+            .add(idempotency_keys::Column::CreatedAt.lt(now - super::idempotency_keys::ttl())),
     )
     .await?;
     let notifications = delete_where::<notifications::Entity>(

@@ -118,29 +118,23 @@ impl RateLimits {
     ) -> Result<RateLimitHeaders, ApiError> {
         let email = email.map(|e| self.email_key(e));
         if let Some(shared) = &self.shared {
-            let mut checks = vec![self
-                .auth_ip
-                .policy
-                .remote(format!("taskforge:rl:ip:{client}"))];
-            let mut policies = vec![&self.auth_ip.policy];
+            let mut keyed = vec![(&self.auth_ip.policy, format!("taskforge:rl:ip:{client}"))];
             if let Some(email) = email {
-                checks.push(
-                    self.auth_ip_email
-                        .policy
-                        .remote(format!("taskforge:rl:ip-email:{client}:{email:016x}")),
-                );
-                checks.push(
-                    self.auth_email
-                        .policy
-                        .remote(format!("taskforge:rl:email:{email:016x}")),
-                );
-                policies.extend([&self.auth_ip_email.policy, &self.auth_email.policy]);
+                keyed.push((
+                    &self.auth_ip_email.policy,
+                    format!("taskforge:rl:ip-email:{client}:{email:016x}"),
+                ));
+                keyed.push((
+                    &self.auth_email.policy,
+                    format!("taskforge:rl:email:{email:016x}"),
+                ));
             }
+            let checks: Vec<_> = keyed.iter().map(|(p, key)| p.remote(key.clone())).collect();
             if let Some(verdicts) = shared.check(&checks).await {
-                let statuses = policies
-                    .into_iter()
+                let statuses = keyed
+                    .iter()
                     .zip(verdicts)
-                    .map(|(policy, verdict)| policy.verdict(verdict))
+                    .map(|((policy, _), verdict)| policy.verdict(verdict))
                     .collect::<Result<Vec<_>, _>>()?;
                 if let Some(status) = closest(statuses) {
                     return Ok(status);

@@ -57,6 +57,15 @@ async fn send(addr: SocketAddr, path: &str) -> TcpStream {
     stream
 }
 
+/// A connection that has had one answer and is kept alive, idle.
+async fn kept_alive(addr: SocketAddr) -> TcpStream {
+    let mut stream = send(addr, "/").await;
+    let mut buf = [0u8; 1024];
+    let n = stream.read(&mut buf).await.unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    stream
+}
+
 /// Everything the server writes on `stream` until it closes it.
 async fn read_to_close(mut stream: TcpStream) -> String {
     let mut answer = Vec::new();
@@ -103,10 +112,8 @@ async fn requests_in_flight_finish_and_new_connections_are_refused() {
 #[tokio::test]
 async fn an_idle_kept_alive_connection_is_closed_after_the_grace() {
     let (addr, stop, served) = start(Duration::ZERO, Duration::from_secs(5)).await;
-    let mut idle = send(addr, "/").await;
+    let mut idle = kept_alive(addr).await;
     let mut buf = [0u8; 1024];
-    let n = idle.read(&mut buf).await.unwrap();
-    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
 
     let signalled = Instant::now();
     stop.send(()).unwrap();
@@ -124,10 +131,7 @@ async fn an_idle_kept_alive_connection_is_closed_after_the_grace() {
 #[tokio::test]
 async fn a_request_sent_on_a_kept_alive_connection_at_the_signal_is_answered() {
     let (addr, stop, served) = start(Duration::ZERO, Duration::from_secs(5)).await;
-    let mut kept = send(addr, "/").await;
-    let mut buf = [0u8; 1024];
-    let n = kept.read(&mut buf).await.unwrap();
-    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    let mut kept = kept_alive(addr).await;
 
     stop.send(()).unwrap();
     tokio::time::sleep(Duration::from_millis(100)).await;

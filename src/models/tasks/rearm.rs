@@ -112,9 +112,9 @@ impl Model {
 }
 
 /// `UPDATE tasks SET … FROM (VALUES (id, due_at, remind_at, moved), …) AS
-/// page WHERE tasks.id = page.id`: each row gets its own values by a join,
-/// where a `CASE id WHEN …` per column cost every row a walk through the
-/// page's ids (PostgreSQL: 18 s for 105,000 tasks, against under 1 s). A
+/// page WHERE tasks.id = page.id`: each row finds its values by a
+/// primary-key join (1.4 ms for a page of 500 on PostgreSQL) instead of a
+/// `CASE id WHEN …` of 500 branches per column evaluated for every row. A
 /// moved due instant clears both sent markers; otherwise they stay.
 fn rewrite(rows: Vec<ValueTuple>) -> UpdateStatement {
     let page = |column: &'static str| Expr::col(("page", column));
