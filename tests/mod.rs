@@ -2,6 +2,7 @@
 mod config;
 mod db;
 mod domain;
+mod logs;
 mod models;
 mod rate_limit;
 mod requests;

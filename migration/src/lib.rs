@@ -9,6 +9,7 @@ mod m20261124_170000_task_listing;
 mod m20261124_180000_reminders;
 mod m20261124_190000_idempotency_keys;
 mod m20261202_200000_task_quota;
+mod m20261203_140000_task_search;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_180000_reminders::Migration),
             Box::new(m20261124_190000_idempotency_keys::Migration),
             Box::new(m20261202_200000_task_quota::Migration),
+            Box::new(m20261203_140000_task_search::Migration),
             // inject-above (do not remove this comment)
         ]
     }

@@ -27,6 +27,7 @@ pub mod direct;
 pub mod group_commit;
 pub mod pool;
 pub mod prepared;
+pub mod search;
 pub mod sqlite;
 pub mod write_turn;
 

@@ -273,7 +273,7 @@ async fn page_both_ways(
     owner: i32,
     query: &ListQuery,
 ) -> Vec<ListedTask> {
-    let select = list_select(owner, query, Utc::now());
+    let select = list_select(DatabaseBackend::Sqlite, owner, query, Utc::now());
     let direct = request_db
         .direct_rows::<ListedTask>(&select.build(DatabaseBackend::Sqlite))
         .unwrap()

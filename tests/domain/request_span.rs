@@ -1,29 +1,11 @@
 //! The span of each request (src/request_span.rs): what a request logs
 //! carries its request id, method and path, and never its query string.
-use std::sync::{Arc, Mutex, PoisonError};
-
 use axum::{routing::get, Router};
 use axum_test::TestServer;
 use loco_rs::controller::middleware::request_id::request_id_middleware;
 use tower_http::trace::TraceLayer;
 
-/// Log lines written by a subscriber, kept in memory.
-#[derive(Clone, Default)]
-struct Lines(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Lines {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use crate::logs::Lines;
 
 async fn fails() -> &'static str {
     tracing::error!("internal error");
@@ -52,7 +34,7 @@ async fn what_a_request_logs_names_its_request_id_method_and_path() {
         .await;
 
     response.assert_text("logged");
-    let logged = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+    let logged = lines.text();
     let line: serde_json::Value = serde_json::from_str(logged.lines().next().unwrap()).unwrap();
     assert_eq!(line["fields"]["message"], "internal error");
     let span = &line["span"];
@@ -91,7 +73,7 @@ async fn the_apps_requests_run_in_this_span() {
     })
     .await;
 
-    let logged = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+    let logged = lines.text();
     let spans: Vec<serde_json::Value> = logged
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())

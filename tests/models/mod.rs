@@ -7,5 +7,6 @@ mod sessions;
 mod task_access;
 mod task_count;
 mod task_listing;
+mod task_search;
 mod tasks;
 mod users;

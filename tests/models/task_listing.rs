@@ -96,7 +96,8 @@ async fn each_sort_pages_through_its_own_index() {
             filter: TaskFilter::default(),
             after,
         };
-        let statement = list_select(owner.id, &query, Utc::now()).build(db.get_database_backend());
+        let statement = list_select(db.get_database_backend(), owner.id, &query, Utc::now())
+            .build(db.get_database_backend());
 
         let plan = plan(db, &statement).await;
 
@@ -148,7 +149,8 @@ async fn a_page_reads_the_listed_columns_as_the_model_has_them() {
         filter: TaskFilter::default(),
         after: None,
     };
-    let statement = list_select(owner.id, &query, Utc::now()).build(db.get_database_backend());
+    let statement = list_select(db.get_database_backend(), owner.id, &query, Utc::now())
+        .build(db.get_database_backend());
     assert!(!statement.sql.contains("search_text"), "{}", statement.sql);
     assert!(!statement.sql.contains("user_id\","), "{}", statement.sql);
     let (page, more) = tasks::Model::list_for_owner(db, owner.id, &query, Utc::now())

@@ -227,3 +227,27 @@ async fn an_unreachable_redis_from_the_start_is_no_error() {
         started.elapsed()
     );
 }
+
+/// An outage is logged once, not once per request or per retry: the
+/// second failure, after the retry pause, is within the minute.
+#[tokio::test]
+#[serial]
+async fn an_outage_is_logged_at_most_once_a_minute() {
+    let lines = crate::logs::Lines::default();
+    let writer = lines.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_writer(move || writer.clone())
+        .finish();
+    let _default = tracing::subscriber::set_default(subscriber);
+    let limits = instance("redis://127.0.0.1:1");
+
+    limits.auth(client(), None).await.unwrap();
+    limits.auth(client(), None).await.unwrap();
+    // Redis is tried again after the pause, and fails again.
+    tokio::time::sleep(RETRY_AFTER + Duration::from_millis(200)).await;
+    limits.auth(client(), None).await.unwrap();
+
+    let warnings = lines.text().matches("Redis unreachable").count();
+    assert_eq!(warnings, 1, "{}", lines.text());
+}

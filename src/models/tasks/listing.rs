@@ -3,9 +3,9 @@
 //! last row served, whatever the sort (the keyset itself: `keyset`).
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use sea_orm::{
-    sea_query::{Condition, Expr, ExprTrait, LikeExpr},
-    ColumnTrait, ConnectionTrait, DbErr, DerivePartialModel, EntityTrait, Order, PartialModelTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+    sea_query::{Condition, LikeExpr},
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, DerivePartialModel, EntityTrait, Order,
+    PartialModelTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 use uuid::Uuid;
 
@@ -14,7 +14,7 @@ use super::{
     Column, Entity, Model,
 };
 use crate::{
-    db::Db,
+    db::{search, Db},
     domain::{
         listing::{Sort, TaskFilter},
         task::Status,
@@ -57,11 +57,16 @@ pub struct ListQuery {
 /// The query of one page (one row more than the limit, to tell whether
 /// another page follows), selecting the columns of [`ListedTask`].
 #[must_use]
-pub fn list_select(owner_id: i32, query: &ListQuery, now: DateTime<Utc>) -> Select<Entity> {
+pub fn list_select(
+    backend: DbBackend,
+    owner_id: i32,
+    query: &ListQuery,
+    now: DateTime<Utc>,
+) -> Select<Entity> {
     let parts = parts(&query.sort);
     let mut select = Entity::find()
         .filter(Column::UserId.eq(owner_id))
-        .filter(filters(&query.filter, now));
+        .filter(filters(backend, &query.filter, now));
     if let Some(key) = &query.after {
         select = select.filter(keyset(&parts, key));
     }
@@ -86,7 +91,7 @@ fn like_contains(term: &str) -> LikeExpr {
     LikeExpr::new(pattern).escape('\\')
 }
 
-fn filters(filter: &TaskFilter, now: DateTime<Utc>) -> Condition {
+fn filters(backend: DbBackend, filter: &TaskFilter, now: DateTime<Utc>) -> Condition {
     let mut all = Condition::all();
     if !filter.statuses.is_empty() {
         all = all.add(Column::Status.is_in(filter.statuses.iter().map(|s| s.rank())));
@@ -114,8 +119,13 @@ fn filters(filter: &TaskFilter, now: DateTime<Utc>) -> Condition {
         }
         None => {}
     }
-    for term in &filter.terms {
-        all = all.add(Expr::col(Column::SearchText).like(like_contains(term)));
+    if !filter.terms.is_empty() {
+        let patterns = filter
+            .terms
+            .iter()
+            .map(|term| like_contains(term))
+            .collect();
+        all = all.add(search::contains_all(backend, patterns));
     }
     all
 }
@@ -131,7 +141,7 @@ impl Model {
         query: &ListQuery,
         now: DateTime<Utc>,
     ) -> Result<(Vec<ListedTask>, bool), DbErr> {
-        let select = list_select(owner_id, query, now);
+        let select = list_select(db.get_database_backend(), owner_id, query, now);
         // Unfiltered, a page is read off its sort's index up to its LIMIT:
         // bounded work, fit for the calling thread (`Db::bounded`).
         let mut rows = if query.filter.is_empty() {

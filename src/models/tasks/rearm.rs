@@ -10,7 +10,9 @@
 //! each. The caller runs it in the profile change's transaction.
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, IntoIden, Query, TableRef, UpdateStatement, Value, ValueTuple},
+    sea_query::{
+        Condition, Expr, ExprTrait, IntoIden, Query, TableRef, UpdateStatement, Value, ValueTuple,
+    },
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
@@ -61,7 +63,16 @@ impl Model {
                     Column::Pid,
                 ])
                 .filter(Column::UserId.eq(owner.id))
-                .filter(Column::DueAt.is_not_null());
+                .filter(Column::DueAt.is_not_null())
+                // The rows that can change: date-only ones (a timezone moves
+                // them) and pending reminders (a lead moves them). A timed
+                // task whose reminder was sent stays as it is: half of the
+                // dated tasks of a long-used account are skipped unread.
+                .filter(
+                    Condition::any()
+                        .add(Column::DueOn.is_not_null())
+                        .add(Column::ReminderSentAt.is_null()),
+                );
             if let Some((created_at, pid)) = after {
                 let key = Expr::tuple([Expr::col(Column::CreatedAt), Expr::col(Column::Pid)]);
                 select =
