@@ -94,6 +94,7 @@ impl Hooks for App {
             .add_route(controllers::auth::routes(ctx))
             .add_route(controllers::passwords::routes(ctx))
             .add_route(controllers::tasks::routes(ctx))
+            .add_route(controllers::lists::routes(ctx))
             .add_route(controllers::notifications::routes(ctx))
             .add_route(controllers::docs::routes())
     }

@@ -144,17 +144,22 @@ impl Default for TimeoutSettings {
 
 /// `settings.quotas`: the most of each resource one user may own; a create
 /// beyond it is 403 `/problems/quota-exceeded`. The other resources of the
-/// contract (lists, labels, webhooks, tokens, feeds) join as they arrive.
+/// contract (labels, webhooks, tokens, feeds) join as they arrive.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Quotas {
     /// `QUOTA_TASKS`.
     pub tasks: u32,
+    /// `QUOTA_LISTS` (the inbox counts).
+    pub lists: u32,
 }
 
 impl Default for Quotas {
     fn default() -> Self {
-        Self { tasks: 100_000 }
+        Self {
+            tasks: 100_000,
+            lists: 500,
+        }
     }
 }
 

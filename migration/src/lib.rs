@@ -10,6 +10,7 @@ mod m20261124_180000_reminders;
 mod m20261124_190000_idempotency_keys;
 mod m20261202_200000_task_quota;
 mod m20261203_140000_task_search;
+mod m20261203_150000_lists;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_190000_idempotency_keys::Migration),
             Box::new(m20261202_200000_task_quota::Migration),
             Box::new(m20261203_140000_task_search::Migration),
+            Box::new(m20261203_150000_lists::Migration),
             // inject-above (do not remove this comment)
         ]
     }

@@ -229,10 +229,13 @@ async fn delete_me(
             ("Content-Disposition" = String, description = "`attachment; filename=\"taskforge-export.json\"`"),
             ("Cache-Control" = String, description = "`no-store`: personal data"),
         ))))]
-async fn export_me(State(ctx): State<Arc<AppContext>>, current: CurrentUser) -> Response {
-    let parts = export::parts(Db::of(&ctx), current.user.id);
-    let body = views::export::body(&current.user, parts);
-    (
+async fn export_me(State(ctx): State<Arc<AppContext>>, current: CurrentUser) -> Result<Response> {
+    let db = Db::of(&ctx);
+    // At most `QUOTA_LISTS` (500) lists: read whole, before the stream.
+    let lists = export::lists(&db, current.user.id).await?;
+    let parts = export::parts(db, current.user.id);
+    let body = views::export::body(&current.user, &lists, parts);
+    Ok((
         [
             (header::CONTENT_TYPE, "application/json"),
             (
@@ -243,7 +246,7 @@ async fn export_me(State(ctx): State<Arc<AppContext>>, current: CurrentUser) -> 
         ],
         body,
     )
-        .into_response()
+        .into_response())
 }
 
 /// The auth routes, with an `Arc` of the context as their state (see

@@ -15,7 +15,7 @@ use utoipa::{OpenApi, ToSchema};
 use utoipa_swagger_ui::Config;
 
 use crate::{
-    controllers::{auth, notifications, passwords, tasks},
+    controllers::{auth, lists, notifications, passwords, tasks},
     domain::listing::SearchTerms,
     errors::{ApiError, FieldError, Problem},
     views::openapi::{self, Conventions},
@@ -38,6 +38,7 @@ pub const SPEC_PATH: &str = "/openapi.json";
         passwords::forgot, passwords::reset, passwords::change,
         auth::me, auth::update_me, auth::delete_me, auth::export_me,
         tasks::list, tasks::create, tasks::show, tasks::replace, tasks::patch, tasks::remove,
+        lists::list, lists::create, lists::show, lists::patch, lists::remove, lists::move_list,
         notifications::list, notifications::mark_read,
         ping, health, readiness, openapi_json, docs_page, docs_file,
     ),
@@ -46,6 +47,7 @@ pub const SPEC_PATH: &str = "/openapi.json";
     tags(
         (name = "auth", description = "Accounts, logins and tokens"),
         (name = "tasks", description = "The caller's tasks"),
+        (name = "lists", description = "The caller's lists; every task is in one"),
         (name = "notifications", description = "Reminders and overdue notices"),
         (name = "operations", description = "Health checks and this documentation"),
     )

@@ -22,6 +22,7 @@ use crate::{
     },
     models::{
         idempotency_keys::{self as idempotency, Created},
+        lists,
         tasks::{self, TaskInput, TaskPatch},
     },
     params::{self, query::QueryParams, tasks::TaskListQuery},
@@ -93,6 +94,9 @@ async fn list(
     let page =
         TaskListQuery::parse(&query, current.user.timezone())?.into_page(&settings.cursor_key)?;
     let db = Db::of(&ctx);
+    if let Some(list) = page.filter.list {
+        lists::own_list(&db, current.user.id, list).await?;
+    }
     let (rows, more) =
         tasks::Model::list_for_owner(&db, current.user.id, &page, chrono::Utc::now()).await?;
     let next_cursor = rows

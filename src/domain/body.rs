@@ -108,6 +108,16 @@ impl Body {
         self.errors.take(field, result).unwrap_or(false)
     }
 
+    /// A boolean field of a merge patch: absent is `None`; never nullable.
+    pub fn patch_flag(&mut self, field: &str) -> Option<bool> {
+        let result = match self.raw(field) {
+            Patch::Absent => Ok(None),
+            Patch::Value(Value::Bool(b)) => Ok(Some(*b)),
+            Patch::Null | Patch::Value(_) => Err("must be true or false".to_string()),
+        };
+        self.errors.take(field, result).flatten()
+    }
+
     /// Ends reading: every field error, if anything failed.
     ///
     /// # Errors

@@ -177,6 +177,8 @@ pub struct TaskFilter {
     pub overdue: Option<bool>,
     /// Lowercased words that must all appear in the title or description.
     pub terms: Vec<String>,
+    /// Only the tasks of this list (its id; the caller's, checked).
+    pub list: Option<uuid::Uuid>,
 }
 
 impl TaskFilter {
@@ -189,6 +191,7 @@ impl TaskFilter {
             && self.due_before.is_none()
             && self.overdue.is_none()
             && self.terms.is_empty()
+            && self.list.is_none()
     }
 }
 
@@ -252,6 +255,10 @@ pub fn scope(sort: &Sort, filter: &TaskFilter) -> String {
         due_before: Option<i64>,
         overdue: Option<bool>,
         q: &'a [String],
+        // Left out when unset, so cursors of unfiltered listings read the
+        // same as before lists existed.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        list: Option<uuid::Uuid>,
     }
     let mut status: Vec<i16> = filter.statuses.iter().map(|s| s.rank()).collect();
     status.sort_unstable();
@@ -265,6 +272,7 @@ pub fn scope(sort: &Sort, filter: &TaskFilter) -> String {
         due_before: filter.due_before.map(|t| t.timestamp_micros()),
         overdue: filter.overdue,
         q: &filter.terms,
+        list: filter.list,
     })
     .unwrap_or_default()
 }

@@ -9,5 +9,7 @@ pub mod cursor;
 pub mod due;
 pub mod etag;
 pub mod listing;
+pub mod organizing;
+pub mod position;
 mod schema;
 pub mod task;

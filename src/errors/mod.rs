@@ -52,6 +52,12 @@ pub enum ApiError {
     /// 409: an `Idempotency-Key` reused with a different body.
     #[error("idempotency key reused")]
     IdempotencyConflict,
+    /// 409: the user has a list or label of that name, ignoring case.
+    #[error("name taken")]
+    NameTaken(&'static str),
+    /// 409: the inbox cannot be deleted or archived.
+    #[error("inbox list: {0}")]
+    InboxList(&'static str),
     /// 412: `If-Match` does not match the current ETag; nothing changed.
     #[error("precondition failed")]
     PreconditionFailed,
@@ -164,11 +170,20 @@ impl ApiError {
                 "Idempotency key reused",
                 "this Idempotency-Key was used with a different request body in the last 24 hours",
             ),
+            Self::NameTaken(resource) => Problem::new(
+                StatusCode::CONFLICT,
+                "name-taken",
+                "Name taken",
+                &format!("you have a {resource} of this name already (names ignore case)"),
+            ),
+            Self::InboxList(detail) => {
+                Problem::new(StatusCode::CONFLICT, "inbox-list", "Inbox list", detail)
+            }
             Self::PreconditionFailed => Problem::new(
                 StatusCode::PRECONDITION_FAILED,
                 "precondition-failed",
                 "Precondition failed",
-                "If-Match does not match the current ETag of the task",
+                "If-Match does not match the current ETag",
             ),
             Self::PayloadTooLarge => Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE),
             Self::UnsupportedMediaType(detail) => Problem::new(

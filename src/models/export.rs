@@ -9,9 +9,10 @@
 //! each row in it is whole (docs/decisions.md, "Account export").
 use chrono::Utc;
 use futures_util::Stream;
-use sea_orm::DbErr;
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{
+    lists,
     notifications::{self, After},
     tasks::{self, decode_key, KeyValue, ListQuery, ListedTask},
 };
@@ -41,6 +42,19 @@ enum Step {
     Notifications(Option<After>),
     End,
     Done,
+}
+
+/// Every list of `owner_id`, in position order.
+///
+/// # Errors
+/// Database errors.
+pub async fn lists(db: &Db, owner_id: i32) -> Result<Vec<lists::Model>, DbErr> {
+    lists::Entity::find()
+        .filter(lists::Column::UserId.eq(owner_id))
+        .order_by_asc(lists::Column::Position)
+        .order_by_asc(lists::Column::Pid)
+        .all(db)
+        .await
 }
 
 /// The parts of `owner_id`'s export. After a database error the stream

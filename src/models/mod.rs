@@ -3,6 +3,7 @@
 pub mod _entities;
 pub mod export;
 pub mod idempotency_keys;
+pub mod lists;
 pub mod notifications;
 pub mod reminders;
 pub mod retention;

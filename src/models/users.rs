@@ -137,10 +137,15 @@ impl Model {
             updated_at: ActiveValue::Set(at),
             ..Default::default()
         };
-        user.insert(db).await.map_err(|err| match err.sql_err() {
+        // The account and its inbox, together or not at all.
+        let txn = db.begin().await?;
+        let user = user.insert(&txn).await.map_err(|err| match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::EmailTaken,
             _ => err.into(),
-        })
+        })?;
+        super::lists::Model::create_inbox(&txn, user.id).await?;
+        txn.commit().await?;
+        Ok(user)
     }
 
     /// Applies a profile change.
@@ -210,7 +215,7 @@ impl Model {
     }
 
     /// Deletes the user and everything they own. The foreign keys cascade
-    /// (tasks, sessions, notifications, idempotency keys); the rows are
+    /// (tasks, lists, sessions, notifications, idempotency keys); the rows are
     /// deleted here by name all the same, children first, so the deletion
     /// does not depend on the database enforcing them. Run it in a
     /// transaction: all of it or nothing.
@@ -218,7 +223,7 @@ impl Model {
     /// # Errors
     /// Database errors.
     pub async fn delete_account(db: &Db, user_id: i32) -> Result<(), DbErr> {
-        use super::_entities::{idempotency_keys, notifications, tasks};
+        use super::_entities::{idempotency_keys, lists, notifications, tasks};
         idempotency_keys::Entity::delete_many()
             .filter(idempotency_keys::Column::UserId.eq(user_id))
             .exec(db)
@@ -229,6 +234,10 @@ impl Model {
             .await?;
         tasks::Entity::delete_many()
             .filter(tasks::Column::UserId.eq(user_id))
+            .exec(db)
+            .await?;
+        lists::Entity::delete_many()
+            .filter(lists::Column::UserId.eq(user_id))
             .exec(db)
             .await?;
         sessions::Entity::delete_many()

@@ -73,6 +73,9 @@ pub struct TaskListQuery {
     pub overdue: Option<bool>,
     /// Case-insensitive search: every word must appear in the title or the description.
     pub q: Option<SearchTerms>,
+    /// Only the tasks of this list (one of the caller's: 422 otherwise).
+    #[param(value_type = Option<Uuid>)]
+    pub list_id: Option<Uuid>,
 }
 
 /// Every query parameter `GET /tasks` takes.
@@ -86,6 +89,7 @@ pub const LIST_PARAMS: &[&str] = &[
     "due_before",
     "overdue",
     "q",
+    "list_id",
 ];
 
 /// Reads one optional parameter, recording a parse failure under its name.
@@ -141,6 +145,9 @@ impl TaskListQuery {
             }),
             overdue: param(query, &mut errors, "overdue", boolean),
             q: param(query, &mut errors, "q", SearchTerms::parse),
+            list_id: param(query, &mut errors, "list_id", |raw| {
+                Uuid::try_parse(raw).map_err(|_| "must be the id of one of your lists".to_string())
+            }),
         };
         errors.into_result()?;
         Ok(parsed)
@@ -161,6 +168,7 @@ impl TaskListQuery {
             due_before: self.due_before,
             overdue: self.overdue,
             terms: self.q.map(SearchTerms::into_words).unwrap_or_default(),
+            list: self.list_id,
         };
         let after: Option<Vec<KeyValue>> = self
             .cursor

@@ -36,6 +36,7 @@ use crate::{
         task::{DueDate, Priority, Status},
     },
     models::{
+        lists,
         tasks::{self, remind_at},
         users,
     },
@@ -79,8 +80,12 @@ impl Task for SeedTasks {
         let mut rng = XorShift::new(seed as u64);
         let now = Utc::now().trunc_subsecs(6);
         let span = Duration::days(days as i64);
+        let inbox = lists::Model::inbox_of(&Db::from(ctx.db.clone()), user.id)
+            .await
+            .map_err(|e| Error::string(&e.to_string()))?;
         let plan = Plan {
             owner_id: user.id,
+            list_pid: inbox.pid,
             timezone: user.timezone(),
             lead: user.reminder_lead(),
             oldest: now - span,
@@ -172,6 +177,8 @@ async fn find_or_create_user(ctx: &AppContext, vars: &Vars, email: &Email) -> Re
 /// What every generated task shares.
 struct Plan {
     owner_id: i32,
+    /// The owner's inbox: seeded tasks go there.
+    list_pid: Uuid,
     timezone: Timezone,
     lead: ReminderLead,
     oldest: DateTime<Utc>,
@@ -227,6 +234,7 @@ impl Plan {
             id: ActiveValue::NotSet,
             pid: ActiveValue::Set(Uuid::new_v4()),
             user_id: ActiveValue::Set(self.owner_id),
+            list_pid: ActiveValue::Set(self.list_pid),
             search_text: ActiveValue::Set(search_text(&title, description.as_deref())),
             title: ActiveValue::Set(title),
             description: ActiveValue::Set(description),

@@ -8,8 +8,11 @@ use futures_util::{Stream, StreamExt};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{auth::UserResponse, notifications::NotificationResponse, tasks::TaskResponse};
-use crate::models::{export::Part, users};
+use super::{
+    auth::UserResponse, lists::ListResponse, notifications::NotificationResponse,
+    tasks::TaskResponse,
+};
+use crate::models::{export::Part, lists, users};
 
 /// The export as the OpenAPI document shows it (the body is streamed, not
 /// built from this struct).
@@ -17,9 +20,8 @@ use crate::models::{export::Part, users};
 #[schema(as = AccountExport)]
 pub struct ExportDocument {
     pub user: UserResponse,
-    /// The user's lists (none until lists arrive).
-    #[schema(value_type = Vec<Object>)]
-    pub lists: Vec<serde_json::Value>,
+    /// The user's lists in position order, as `GET /lists` shows them.
+    pub lists: Vec<ListResponse>,
     /// The user's labels (none until labels arrive).
     #[schema(value_type = Vec<Object>)]
     pub labels: Vec<serde_json::Value>,
@@ -44,11 +46,17 @@ struct Writer {
 /// document, never a complete-looking partial one.
 pub fn body(
     user: &users::Model,
+    lists: &[lists::Model],
     parts: impl Stream<Item = Result<Part, sea_orm::DbErr>> + Send + 'static,
 ) -> Body {
     let mut head = b"{\"user\":".to_vec();
     push_json(&mut head, &UserResponse::from(user));
-    head.extend_from_slice(b",\"lists\":[],\"labels\":[],\"tasks\":[");
+    head.extend_from_slice(b",\"lists\":");
+    push_json(
+        &mut head,
+        &lists.iter().map(ListResponse::from).collect::<Vec<_>>(),
+    );
+    head.extend_from_slice(b",\"labels\":[],\"tasks\":[");
     let writer = Writer {
         in_tasks: true,
         written: false,

@@ -1,5 +1,6 @@
 pub mod auth;
 pub mod export;
+pub mod lists;
 pub mod notifications;
 pub mod openapi;
 pub mod problems;

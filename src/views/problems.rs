@@ -76,7 +76,15 @@ pub const PROBLEM_RESPONSES: &[ProblemResponse] = &[
     ),
     problem(
         "QuotaExceeded",
-        "The caller owns as many of this resource as one user may (`QUOTA_TASKS`: 100,000 tasks by default); nothing was created.",
+        "The caller owns as many of this resource as one user may (`QUOTA_TASKS`: 100,000 tasks, `QUOTA_LISTS`: 500 lists by default); nothing was created.",
+    ),
+    problem(
+        "NameTaken",
+        "The caller has a list of this name already (names are compared ignoring case).",
+    ),
+    problem(
+        "InboxList",
+        "The inbox cannot be deleted or archived.",
     ),
     problem(
         "IdempotencyConflict",

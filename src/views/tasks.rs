@@ -39,6 +39,8 @@ pub struct TaskResponse {
     pub created_at: String,
     #[schema(format = DateTime)]
     pub updated_at: String,
+    /// The list the task is in (`GET /lists`).
+    pub list_id: Uuid,
 }
 
 impl From<&tasks::Model> for TaskResponse {
@@ -64,6 +66,7 @@ impl From<tasks::ListedTask> for TaskResponse {
             completed_at: task.completed_at.as_ref().map(timestamp),
             created_at: timestamp(&task.created_at),
             updated_at: timestamp(&task.updated_at),
+            list_id: task.list_pid,
         }
     }
 }

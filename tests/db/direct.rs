@@ -246,6 +246,7 @@ async fn full_task(db: &Db, owner: &users::Model) -> tasks::Model {
         status: Status::Complete,
         priority: Priority::Urgent,
         due_date: Some(DueDate::parse("2026-12-01").unwrap()),
+        list_id: None,
     };
     let task = tasks::Model::create_for_owner(db, owner, draft, u32::MAX)
         .await
@@ -314,6 +315,7 @@ async fn the_hot_reads_decode_as_seaorm_does() {
             status: Status::Incomplete,
             priority: Priority::Low,
             due_date: None,
+            list_id: None,
         },
         u32::MAX,
     )

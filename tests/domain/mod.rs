@@ -4,5 +4,7 @@ mod cursor;
 mod errors;
 mod etag;
 mod listing;
+mod organizing;
+mod position;
 mod request_span;
 mod task;

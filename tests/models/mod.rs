@@ -1,4 +1,5 @@
 pub mod helpers;
+mod lists_migration;
 mod rearm;
 mod reminders;
 mod reminders_delivery;

@@ -26,6 +26,7 @@ fn due(title: &str, due_date: DueDate) -> TaskInput {
         status: Status::Incomplete,
         priority: Priority::Medium,
         due_date: Some(due_date),
+        list_id: None,
     }
 }
 

@@ -54,6 +54,7 @@ pub(super) async fn task(db: &Db, owner: &users::Model, due: &str) -> tasks::Mod
         status: Status::Incomplete,
         priority: Priority::Medium,
         due_date: Some(DueDate::parse(due).unwrap()),
+        list_id: None,
     };
     tasks::Model::create_for_owner(db, owner, draft, u32::MAX)
         .await
@@ -67,6 +68,7 @@ fn no_change() -> TaskPatch {
         status: None,
         priority: None,
         due_date: Patch::Absent,
+        list_id: None,
     }
 }
 

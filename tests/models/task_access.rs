@@ -23,6 +23,7 @@ async fn task(db: &Db, owner: &users::Model) -> tasks::Model {
         status: Status::Incomplete,
         priority: Priority::Medium,
         due_date: None,
+        list_id: None,
     };
     tasks::Model::create_for_owner(db, owner, draft, u32::MAX)
         .await

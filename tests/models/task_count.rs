@@ -14,7 +14,7 @@ use taskforge::{
     models::_entities::{tasks, users},
 };
 
-use super::helpers::{bulk_tasks, user};
+use super::helpers::{bulk_tasks, migrate_down_to_before, user, v1_tasks};
 
 /// The counter read with raw SQL, so it works while the entity and the
 /// schema disagree (between the migration's down and up).
@@ -115,9 +115,9 @@ async fn the_migration_counts_the_tasks_that_existed_before_it() {
 
     // Back to the schema before the counter; tasks written then have no
     // trigger to count them.
-    Migrator::down(conn, Some(1)).await.unwrap();
-    bulk_tasks(db, ann.id, 4).await;
-    bulk_tasks(db, bob.id, 2).await;
+    migrate_down_to_before(conn, "m20261202_200000_task_quota").await;
+    v1_tasks(db, ann.id, 4).await;
+    v1_tasks(db, bob.id, 2).await;
     Migrator::up(conn, None).await.unwrap();
 
     assert_eq!(counter(db, ann.id).await, 7);

@@ -66,6 +66,7 @@ async fn each_sort_pages_through_its_own_index() {
             priority: Priority::ALL[i % 4],
             due_date: (i % 3 != 0)
                 .then(|| DueDate::parse(&format!("2026-12-{:02}", 1 + i % 28)).unwrap()),
+            list_id: None,
         };
         last = Some(
             tasks::Model::create_for_owner(db, &owner, draft, u32::MAX)
@@ -136,6 +137,7 @@ async fn a_page_reads_the_listed_columns_as_the_model_has_them() {
             status: Status::ALL[i % 3],
             priority: Priority::ALL[i % 4],
             due_date: due.map(|d| DueDate::parse(d).unwrap()),
+            list_id: None,
         };
         created.push(
             tasks::Model::create_for_owner(db, &owner, draft, u32::MAX)

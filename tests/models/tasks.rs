@@ -33,6 +33,7 @@ fn draft(title: &str) -> TaskInput {
         status: Status::Incomplete,
         priority: Priority::Medium,
         due_date: None,
+        list_id: None,
     }
 }
 
@@ -43,6 +44,7 @@ fn no_change() -> TaskPatch {
         status: None,
         priority: None,
         due_date: Patch::Absent,
+        list_id: None,
     }
 }
 

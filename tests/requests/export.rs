@@ -43,6 +43,12 @@ async fn the_export_holds_every_row_the_caller_owns_and_nothing_of_others() {
         )
         .await;
         create_task(&server, &bob.access_token, json!({"title": "bob's secret"})).await;
+        let made = server
+            .post("/lists")
+            .authorization_bearer(&ann.access_token)
+            .json(&json!({"name": "Errands", "color": "#AA0000"}))
+            .await;
+        assert_eq!(made.status_code(), 201, "{}", made.text());
         send_reminders(&ctx).await.unwrap();
 
         let response = export(&server, &ann.access_token).await;
@@ -86,7 +92,15 @@ async fn the_export_holds_every_row_the_caller_owns_and_nothing_of_others() {
         assert_eq!(notices.len(), 1, "{notices:?}");
         assert_eq!(notices[0]["task_id"], soon["id"]);
         assert_eq!(notices[0]["kind"], json!("reminder"));
-        for empty in ["lists", "labels", "webhooks"] {
+        // The lists as `GET /lists` shows them: the inbox, and Ann's own.
+        let lists: Value = server
+            .get("/lists")
+            .authorization_bearer(&ann.access_token)
+            .await
+            .json();
+        assert_eq!(body["lists"], lists["data"]);
+        assert_eq!(body["lists"].as_array().unwrap().len(), 2);
+        for empty in ["labels", "webhooks"] {
             assert_eq!(body[empty], json!([]), "{empty}");
         }
     })
@@ -104,6 +118,8 @@ async fn a_new_account_exports_empty_collections() {
         assert_eq!(body["user"]["email"], json!("ann@example.com"));
         assert_eq!(body["tasks"], json!([]));
         assert_eq!(body["notifications"], json!([]));
+        assert_eq!(body["lists"][0]["inbox"], json!(true), "only the inbox");
+        assert_eq!(body["lists"].as_array().unwrap().len(), 1);
     })
     .await;
 }
@@ -166,10 +182,10 @@ async fn a_read_error_midway_cuts_the_document_short_instead_of_closing_it() {
         Err(DbErr::Custom("connection lost".into())),
     ]);
 
-    let whole = to_bytes(views::export::body(&ann, whole), usize::MAX)
+    let whole = to_bytes(views::export::body(&ann, &[], whole), usize::MAX)
         .await
         .unwrap();
-    let failed = to_bytes(views::export::body(&ann, failing), usize::MAX).await;
+    let failed = to_bytes(views::export::body(&ann, &[], failing), usize::MAX).await;
 
     let whole: Value = serde_json::from_slice(&whole).unwrap();
     assert_eq!(whole["tasks"], json!([]));

@@ -57,6 +57,7 @@ async fn a_notification_email_job_runs_through_redis() {
         status: Status::Incomplete,
         priority: Priority::Medium,
         due_date: Some(DueDate::parse("2026-12-01T17:00:00Z").unwrap()),
+        list_id: None,
     };
     tasks::Model::create_for_owner(&Db::from(ctx.db.clone()), &owner, draft, u32::MAX)
         .await

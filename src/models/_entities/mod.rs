@@ -3,6 +3,7 @@
 pub mod prelude;
 
 pub mod idempotency_keys;
+pub mod lists;
 pub mod notifications;
 pub mod sessions;
 pub mod tasks;

@@ -27,10 +27,19 @@ pub struct Model {
     pub remind_at: Option<DateTimeWithTimeZone>,
     pub reminder_sent_at: Option<DateTimeWithTimeZone>,
     pub overdue_sent_at: Option<DateTimeWithTimeZone>,
+    pub list_pid: Uuid,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::lists::Entity",
+        from = "Column::ListPid",
+        to = "super::lists::Column::Pid",
+        on_update = "NoAction",
+        on_delete = "Cascade"
+    )]
+    Lists,
     #[sea_orm(
         belongs_to = "super::users::Entity",
         from = "Column::UserId",
@@ -39,6 +48,12 @@ pub enum Relation {
         on_delete = "Cascade"
     )]
     Users,
+}
+
+impl Related<super::lists::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Lists.def()
+    }
 }
 
 impl Related<super::users::Entity> for Entity {

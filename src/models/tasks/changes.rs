@@ -6,6 +6,7 @@ use chrono::{DateTime, FixedOffset};
 use sea_orm::{ActiveModelTrait, ActiveValue, Iterable, ModelTrait};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 use super::{ActiveModel, Column, Model};
 use crate::{
@@ -20,7 +21,14 @@ use crate::{
 };
 
 /// The fields of a task body; every other but the read-only ones is 422.
-const FIELDS: &[&str] = &["title", "description", "status", "priority", "due_date"];
+const FIELDS: &[&str] = &[
+    "title",
+    "description",
+    "status",
+    "priority",
+    "due_date",
+    "list_id",
+];
 
 /// `POST /tasks` and `PUT /tasks/{id}`: the whole task; omitted optional
 /// fields take their defaults.
@@ -37,6 +45,10 @@ pub struct TaskInput {
     pub priority: Priority,
     #[schema(required = false)]
     pub due_date: Option<DueDate>,
+    /// One of the caller's lists; default: the inbox on create, where the
+    /// task is on replace.
+    #[schema(required = false, nullable = false)]
+    pub list_id: Option<Uuid>,
 }
 
 /// `PATCH /tasks/{id}`: a JSON merge patch (RFC 7396). Only the fields sent
@@ -53,6 +65,9 @@ pub struct TaskPatch {
     pub priority: Option<Priority>,
     #[schema(value_type = Option<DueDate>, required = false)]
     pub due_date: Patch<DueDate>,
+    /// Another of the caller's lists to move the task to.
+    #[schema(required = false, nullable = false)]
+    pub list_id: Option<Uuid>,
 }
 
 impl TaskInput {
@@ -67,6 +82,7 @@ impl TaskInput {
         let status = body.patch("status", false, Status::parse);
         let priority = body.patch("priority", false, Priority::parse);
         let due_date = body.patch("due_date", true, DueDate::parse);
+        let list_id = body.patch("list_id", false, list_id).into_option();
         body.finish()?;
         Ok(Self {
             title: title.ok_or_else(|| FieldErrors::one("title", "is required"))?,
@@ -74,6 +90,7 @@ impl TaskInput {
             status: status.into_option().unwrap_or_default(),
             priority: priority.into_option().unwrap_or_default(),
             due_date: due_date.into_option(),
+            list_id,
         })
     }
 }
@@ -91,6 +108,7 @@ impl TaskPatch {
         let status = body.patch("status", false, Status::parse);
         let priority = body.patch("priority", false, Priority::parse);
         let due_date = body.patch("due_date", true, DueDate::parse);
+        let list_id = body.patch("list_id", false, list_id).into_option();
         body.finish()?;
         Ok(Self {
             title: title.into_option(),
@@ -98,6 +116,7 @@ impl TaskPatch {
             status: status.into_option(),
             priority: priority.into_option(),
             due_date,
+            list_id,
         })
     }
 }
@@ -111,8 +130,16 @@ impl From<TaskInput> for TaskPatch {
             status: Some(input.status),
             priority: Some(input.priority),
             due_date: Patch::from(input.due_date),
+            // A replace keeps the task where it is unless it names a list.
+            list_id: input.list_id,
         }
     }
+}
+
+/// A list id in a task body: a UUID (whether it is one of the caller's
+/// lists is checked with the write).
+fn list_id(raw: &str) -> Result<Uuid, String> {
+    Uuid::try_parse(raw).map_err(|_| "must be the id of one of your lists".to_string())
 }
 
 /// The values of the writable columns, whatever the write.

@@ -41,6 +41,7 @@ crate::db::partial_model! {
         pub completed_at: Option<DateTime<FixedOffset>>,
         pub created_at: DateTime<FixedOffset>,
         pub updated_at: DateTime<FixedOffset>,
+        pub list_pid: Uuid,
     }
 }
 
@@ -118,6 +119,9 @@ fn filters(backend: DbBackend, filter: &TaskFilter, now: DateTime<Utc>) -> Condi
             );
         }
         None => {}
+    }
+    if let Some(list) = filter.list {
+        all = all.add(Column::ListPid.eq(list));
     }
     if !filter.terms.is_empty() {
         let patterns = filter

@@ -14,11 +14,11 @@ pub use access::find_with_access;
 pub use changes::{remind_at, TaskInput, TaskPatch};
 pub use keyset::{decode_key, KeyValue};
 pub use listing::{list_select, ListQuery, ListedTask};
-use sea_orm::{ActiveValue, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue, ColumnTrait, DbErr, EntityTrait, QueryFilter, SqlErr};
 use uuid::Uuid;
 
 pub use super::_entities::tasks::{self, ActiveModel, Column, Entity, Model};
-use super::{users, users::now};
+use super::{lists, users, users::now};
 use crate::{
     db::Db,
     domain::{etag::TagList, task::Status},
@@ -29,6 +29,17 @@ use changes::{completed_at_after, keep_changes_only, Fields};
 pub use access::STATEMENT as ACCESS_STATEMENT;
 
 impl sea_orm::ActiveModelBehavior for ActiveModel {}
+
+/// A list deleted between the check and the write: the foreign key refuses
+/// the task, and the answer is the check's.
+fn list_gone(err: DbErr) -> ApiError {
+    match err.sql_err() {
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+            ApiError::field("list_id", "must be one of your lists")
+        }
+        _ => err.into(),
+    }
+}
 
 /// Attempts of one optimistic update before giving up (see `update_for_owner`).
 const MAX_WRITE_ATTEMPTS: usize = 100;
@@ -61,8 +72,14 @@ impl Model {
         limit: u32,
     ) -> Result<Self, ApiError> {
         let at = now();
+        let list = match input.list_id {
+            Some(list) => ActiveValue::Set(lists::own_list(db, owner.id, list).await?),
+            // The inbox, looked up in the insert (`quota::insert_within`).
+            None => ActiveValue::NotSet,
+        };
         let fields = Fields::default().patched(&TaskPatch::from(input));
         let mut task = ActiveModel {
+            list_pid: list,
             pid: ActiveValue::Set(Uuid::new_v4()),
             user_id: ActiveValue::Set(owner.id),
             version: ActiveValue::Set(1),
@@ -72,7 +89,8 @@ impl Model {
         };
         fields.write(&mut task, owner, at, true);
         quota::insert_within(db, &task, owner.id, limit)
-            .await?
+            .await
+            .map_err(list_gone)?
             .ok_or(ApiError::QuotaExceeded {
                 resource: "tasks",
                 limit,
@@ -104,6 +122,9 @@ impl Model {
         if current.user_id != owner.id {
             return Err(ApiError::NotFound);
         }
+        if let Some(list) = patch.list_id {
+            lists::own_list(db, owner.id, list).await?;
+        }
         for _ in 0..MAX_WRITE_ATTEMPTS {
             // Checked against the version the write is conditioned on, so a
             // concurrent write in between fails the precondition on retry.
@@ -124,13 +145,17 @@ impl Model {
             };
             let rearm = fields.due_at(owner) != current.due_at;
             fields.write(&mut task, owner, at, rearm);
+            if let Some(list) = patch.list_id {
+                task.list_pid = ActiveValue::Set(list);
+            }
             keep_changes_only(&mut task, &current);
             let written = Entity::update_many()
                 .set(task)
                 .filter(Column::Id.eq(current.id))
                 .filter(Column::Version.eq(current.version))
                 .exec_with_returning(db)
-                .await?;
+                .await
+                .map_err(list_gone)?;
             if let Some(task) = written.into_iter().next() {
                 return Ok(task);
             }
