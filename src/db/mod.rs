@@ -25,6 +25,7 @@
 mod conn;
 pub mod direct;
 pub mod group_commit;
+pub mod hints;
 pub mod pool;
 pub mod prepared;
 pub mod search;

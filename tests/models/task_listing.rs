@@ -162,3 +162,60 @@ async fn a_page_reads_the_listed_columns_as_the_model_has_them() {
     let expected: Vec<_> = created.iter().map(tasks::ListedTask::from).collect();
     assert_eq!(page, expected);
 }
+
+/// `list_id=` in the default order reads the list's own index, also past a
+/// cursor, with no sort step.
+#[tokio::test]
+#[serial]
+async fn a_list_page_reads_the_list_index() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &Db::from(boot.app_context.db.clone());
+    let owner = user(db, "ann@example.com").await;
+    let inbox = taskforge::models::lists::Model::inbox_of(db, owner.id)
+        .await
+        .unwrap();
+    let sort = Sort::default();
+    let last = tasks::Model::create_for_owner(
+        db,
+        &owner,
+        TaskInput {
+            title: TaskTitle::parse("only").unwrap(),
+            description: None,
+            status: Status::Incomplete,
+            priority: Priority::Medium,
+            due_date: None,
+            list_id: None,
+        },
+        u32::MAX,
+    )
+    .await
+    .unwrap();
+    for after in [
+        None,
+        decode_key(&sort, &tasks::ListedTask::from(&last).sort_key(&sort)),
+    ] {
+        let query = ListQuery {
+            limit: 20,
+            sort: sort.clone(),
+            filter: TaskFilter {
+                list: Some(inbox.pid),
+                ..TaskFilter::default()
+            },
+            after,
+        };
+        let statement = list_select(db.get_database_backend(), owner.id, &query, Utc::now())
+            .build(db.get_database_backend());
+
+        let plan = plan(db, &statement).await;
+
+        assert!(
+            plan.contains("idx_tasks_list_created"),
+            "{plan}\n{}",
+            statement.sql
+        );
+        assert!(
+            !plan.contains("TEMP B-TREE") && !plan.contains("Sort Key"),
+            "{plan}"
+        );
+    }
+}

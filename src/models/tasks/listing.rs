@@ -3,7 +3,7 @@
 //! last row served, whatever the sort (the keyset itself: `keyset`).
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use sea_orm::{
-    sea_query::{Condition, LikeExpr},
+    sea_query::{Condition, Expr, ExprTrait, LikeExpr},
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, DerivePartialModel, EntityTrait, Order,
     PartialModelTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
@@ -14,7 +14,7 @@ use super::{
     Column, Entity, Model,
 };
 use crate::{
-    db::{search, Db},
+    db::{hints, search, Db},
     domain::{
         listing::{Sort, TaskFilter},
         task::Status,
@@ -65,8 +65,14 @@ pub fn list_select(
     now: DateTime<Utc>,
 ) -> Select<Entity> {
     let parts = parts(&query.sort);
+    // One list's tasks are read off that list's index; the owner is still
+    // checked on each row (`hints::unindexed`).
+    let owner = match query.filter.list {
+        Some(_) => hints::unindexed((Entity, Column::UserId)).eq(owner_id),
+        None => Expr::col((Entity, Column::UserId)).eq(owner_id),
+    };
     let mut select = Entity::find()
-        .filter(Column::UserId.eq(owner_id))
+        .filter(owner)
         .filter(filters(backend, &query.filter, now));
     if let Some(key) = &query.after {
         select = select.filter(keyset(&parts, key));
