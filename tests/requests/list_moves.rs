@@ -152,3 +152,56 @@ async fn the_list_quota_counts_the_inbox_and_is_403_beyond() {
     );
     create_list(&server, t, json!({"name": "C"})).await;
 }
+
+/// Concurrent creates and moves of one user's lists: every request answers,
+/// and the lists end in a strict order with distinct positions (the owner's
+/// lock serialises them), at most `QUOTA_LISTS` of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[serial]
+async fn concurrent_creates_and_moves_keep_distinct_positions_and_the_quota() {
+    use futures_util::future::join_all;
+    use std::future::IntoFuture;
+
+    let (server, _ctx) = server_with(|config| {
+        config.settings.get_or_insert_with(|| json!({}))["quotas"] = json!({"lists": 9});
+    })
+    .await;
+    let ann = login_as(&server, "ann@example.com").await;
+    let t = &ann.access_token;
+    let creates = (0..12).map(|n| {
+        server
+            .post("/lists")
+            .authorization_bearer(t)
+            .json(&json!({"name": format!("L{n}")}))
+            .into_future()
+    });
+    let statuses: Vec<u16> = join_all(creates)
+        .await
+        .iter()
+        .map(|r| r.status_code().as_u16())
+        .collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 8, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 403).count(), 4, "{statuses:?}");
+
+    let page = lists(&server, t, "").await;
+    let ids: Vec<Value> = page["data"].as_array().unwrap().iter().map(|l| l["id"].clone()).collect();
+    let moves = ids.iter().map(|id| {
+        server
+            .post(&format!("/lists/{}/move", id.as_str().unwrap()))
+            .authorization_bearer(t)
+            .json(&json!({"after": null}))
+            .into_future()
+    });
+    let moved = join_all(moves).await;
+    assert!(moved.iter().all(|r| r.status_code() == 200));
+
+    let page = lists(&server, t, "").await;
+    let positions: Vec<&str> = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["position"].as_str().unwrap())
+        .collect();
+    assert_eq!(positions.len(), 9);
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
+}
