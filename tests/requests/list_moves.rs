@@ -180,11 +180,24 @@ async fn concurrent_creates_and_moves_keep_distinct_positions_and_the_quota() {
         .iter()
         .map(|r| r.status_code().as_u16())
         .collect();
-    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 8, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == 403).count(), 4, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        8,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 403).count(),
+        4,
+        "{statuses:?}"
+    );
 
     let page = lists(&server, t, "").await;
-    let ids: Vec<Value> = page["data"].as_array().unwrap().iter().map(|l| l["id"].clone()).collect();
+    let ids: Vec<Value> = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].clone())
+        .collect();
     let moves = ids.iter().map(|id| {
         server
             .post(&format!("/lists/{}/move", id.as_str().unwrap()))
