@@ -10,9 +10,10 @@ pub struct Model {
     pub id: i32,
     #[sea_orm(unique)]
     pub pid: Uuid,
+    #[sea_orm(unique_key = "idx_lists_user_name")]
     pub user_id: i32,
     pub name: String,
-    #[sea_orm(column_type = "Text")]
+    #[sea_orm(column_type = "Text", unique_key = "idx_lists_user_name")]
     pub name_key: String,
     pub color: Option<String>,
     pub inbox: bool,
