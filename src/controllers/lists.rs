@@ -97,7 +97,7 @@ async fn show(
     let pid = params::lists::list_id(&id)?;
     let list = lists::Model::find_for_owner(&db, current.user.id, pid).await?;
     if if_none_match.not_modified(list.version) {
-        return Ok(views::tasks::not_modified(list.version));
+        return Ok(views::not_modified(list.version));
     }
     Ok(views::lists::with_etag(&list))
 }

@@ -129,7 +129,7 @@ async fn show(
     let (_caller, task) = access.with_task(&db, pid.as_ref().ok().copied()).await?;
     let task = task.ok_or(ApiError::NotFound)?;
     if if_none_match.not_modified(task.version) {
-        return Ok(views::tasks::not_modified(task.version));
+        return Ok(views::not_modified(task.version));
     }
     Ok(views::tasks::with_etag(&task))
 }

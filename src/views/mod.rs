@@ -6,7 +6,13 @@ pub mod openapi;
 pub mod problems;
 pub mod tasks;
 
+use axum::{
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
+};
 use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
+
+use crate::domain::etag::etag;
 
 /// Every timestamp leaves the server as RFC 3339 in UTC with a `Z` suffix,
 /// at second precision (`2026-11-24T13:45:00Z`).
@@ -14,4 +20,10 @@ use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
 pub fn timestamp<Tz: TimeZone>(at: &DateTime<Tz>) -> String {
     at.with_timezone(&Utc)
         .to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// `304 Not Modified` for a task or list at `version`, with its `ETag`.
+#[must_use]
+pub fn not_modified(version: i32) -> Response {
+    (StatusCode::NOT_MODIFIED, [(header::ETAG, etag(version))]).into_response()
 }

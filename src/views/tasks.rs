@@ -89,11 +89,6 @@ pub fn with_etag(task: &tasks::Model) -> Response {
         .into_response()
 }
 
-/// `304 Not Modified` for a task at `version`, with its `ETag`.
-pub fn not_modified(version: i32) -> Response {
-    (StatusCode::NOT_MODIFIED, [(header::ETAG, etag(version))]).into_response()
-}
-
 /// The JSON body of a created task, as it is sent and kept for replays.
 #[must_use]
 pub fn render(task: &tasks::Model) -> String {
