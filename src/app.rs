@@ -20,7 +20,9 @@ use migration::Migrator;
 
 use crate::{
     controllers, db, errors, initializers,
-    models::_entities::{idempotency_keys, notifications, sessions, tasks, users},
+    models::_entities::{
+        idempotency_keys, labels, notifications, sessions, task_labels, tasks, users,
+    },
     rate_limit::{self, RateLimits},
     request_span::RequestSpan,
     security::{AccessTokens, Passwords},
@@ -95,6 +97,7 @@ impl Hooks for App {
             .add_route(controllers::passwords::routes(ctx))
             .add_route(controllers::tasks::routes(ctx))
             .add_route(controllers::lists::routes(ctx))
+            .add_route(controllers::labels::routes(ctx))
             .add_route(controllers::notifications::routes(ctx))
             .add_route(controllers::docs::routes())
     }
@@ -160,6 +163,8 @@ impl Hooks for App {
     async fn truncate(ctx: &AppContext) -> Result<()> {
         truncate_table(&ctx.db, idempotency_keys::Entity).await?;
         truncate_table(&ctx.db, notifications::Entity).await?;
+        truncate_table(&ctx.db, task_labels::Entity).await?;
+        truncate_table(&ctx.db, labels::Entity).await?;
         truncate_table(&ctx.db, tasks::Entity).await?;
         truncate_table(&ctx.db, sessions::Entity).await?;
         truncate_table(&ctx.db, users::Entity).await?;

@@ -144,7 +144,7 @@ impl Default for TimeoutSettings {
 
 /// `settings.quotas`: the most of each resource one user may own; a create
 /// beyond it is 403 `/problems/quota-exceeded`. The other resources of the
-/// contract (labels, webhooks, tokens, feeds) join as they arrive.
+/// contract (webhooks, tokens, feeds) join as they arrive.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Quotas {
@@ -152,6 +152,8 @@ pub struct Quotas {
     pub tasks: u32,
     /// `QUOTA_LISTS` (the inbox counts).
     pub lists: u32,
+    /// `QUOTA_LABELS` (labels a task body creates count too).
+    pub labels: u32,
 }
 
 impl Default for Quotas {
@@ -159,6 +161,7 @@ impl Default for Quotas {
         Self {
             tasks: 100_000,
             lists: 500,
+            labels: 500,
         }
     }
 }

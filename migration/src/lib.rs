@@ -11,7 +11,10 @@ mod m20261124_190000_idempotency_keys;
 mod m20261202_200000_task_quota;
 mod m20261203_140000_task_search;
 mod m20261203_150000_lists;
-
+mod m20261207_100000_task_tree;
+mod m20261207_200155_labels;
+mod m20261207_200459_task_labels;
+mod sqlite_rebuild;
 pub struct Migrator;
 
 #[async_trait::async_trait]
@@ -27,6 +30,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_200000_task_quota::Migration),
             Box::new(m20261203_140000_task_search::Migration),
             Box::new(m20261203_150000_lists::Migration),
+            Box::new(m20261207_100000_task_tree::Migration),
+            Box::new(m20261207_200155_labels::Migration),
+            Box::new(m20261207_200459_task_labels::Migration),
             // inject-above (do not remove this comment)
         ]
     }

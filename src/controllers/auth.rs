@@ -231,10 +231,12 @@ async fn delete_me(
         ))))]
 async fn export_me(State(ctx): State<Arc<AppContext>>, current: CurrentUser) -> Result<Response> {
     let db = Db::of(&ctx);
-    // At most `QUOTA_LISTS` (500) lists: read whole, before the stream.
+    // At most `QUOTA_LISTS` lists and `QUOTA_LABELS` labels (500 each):
+    // read whole, before the stream.
     let lists = export::lists(&db, current.user.id).await?;
+    let labels = export::labels(&db, current.user.id).await?;
     let parts = export::parts(db, current.user.id);
-    let body = views::export::body(&current.user, &lists, parts);
+    let body = views::export::body(&current.user, &lists, &labels, parts);
     Ok((
         [
             (header::CONTENT_TYPE, "application/json"),

@@ -15,7 +15,7 @@ use utoipa::{OpenApi, ToSchema};
 use utoipa_swagger_ui::Config;
 
 use crate::{
-    controllers::{auth, lists, notifications, passwords, tasks},
+    controllers::{auth, labels, lists, notifications, passwords, tasks},
     domain::listing::SearchTerms,
     errors::{ApiError, FieldError, Problem},
     views::openapi::{self, Conventions},
@@ -29,8 +29,9 @@ pub const SPEC_PATH: &str = "/openapi.json";
     info(
         title = "taskforge",
         description = "A task-management REST API: accounts with short-lived access tokens and \
-            rotating refresh tokens, private task lists with filters, search, sorting and keyset \
-            pagination, reminders and overdue notices. Every 4xx and 5xx response is an RFC 9457 \
+            rotating refresh tokens, private tasks organised in lists, labels, subtasks and a \
+            manual order, with filters, search, sorting and keyset pagination, reminders and \
+            overdue notices. Every 4xx and 5xx response is an RFC 9457 \
             `application/problem+json` document; every response carries `X-Request-Id`."
     ),
     paths(
@@ -38,7 +39,9 @@ pub const SPEC_PATH: &str = "/openapi.json";
         passwords::forgot, passwords::reset, passwords::change,
         auth::me, auth::update_me, auth::delete_me, auth::export_me,
         tasks::list, tasks::create, tasks::show, tasks::replace, tasks::patch, tasks::remove,
+        tasks::move_task,
         lists::list, lists::create, lists::show, lists::patch, lists::remove, lists::move_list,
+        labels::list, labels::create, labels::show, labels::patch, labels::remove,
         notifications::list, notifications::mark_read,
         ping, health, readiness, openapi_json, docs_page, docs_file,
     ),
@@ -48,6 +51,7 @@ pub const SPEC_PATH: &str = "/openapi.json";
         (name = "auth", description = "Accounts, logins and tokens"),
         (name = "tasks", description = "The caller's tasks"),
         (name = "lists", description = "The caller's lists; every task is in one"),
+        (name = "labels", description = "The caller's labels; a task carries up to 20"),
         (name = "notifications", description = "Reminders and overdue notices"),
         (name = "operations", description = "Health checks and this documentation"),
     )

@@ -6,7 +6,7 @@ use axum::{
     handler::Handler,
     http::StatusCode,
     response::Response,
-    routing::get_service,
+    routing::{get_service, post_service},
     Json,
 };
 use loco_rs::{app::AppContext, controller::Routes};
@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::{
     db::Db,
+    domain::listing::ParentFilter,
     errors::{ApiError, FieldErrors},
     extractors::{
         auth::{Access, CurrentUser},
@@ -23,7 +24,7 @@ use crate::{
     models::{
         idempotency_keys::{self as idempotency, Created},
         lists,
-        tasks::{self, TaskInput, TaskPatch},
+        tasks::{self, Limits, Shown, TaskInput, TaskMove, TaskPatch},
     },
     params::{self, query::QueryParams, tasks::TaskListQuery},
     settings::Settings,
@@ -32,6 +33,15 @@ use crate::{
         tasks::{TaskPage, TaskResponse},
     },
 };
+
+/// The quotas a task write may meet.
+fn limits(ctx: &AppContext) -> Result<Limits> {
+    let quotas = Settings::of(ctx)?.quotas;
+    Ok(Limits {
+        tasks: quotas.tasks,
+        labels: quotas.labels,
+    })
+}
 
 type Result<T> = std::result::Result<T, ApiError>;
 
@@ -64,14 +74,14 @@ async fn create(
     // Only a keyed request is compared with a stored one.
     let hash = key.as_ref().map(|_| idempotency::request_hash(&body));
     let input = TaskInput::parse(body)?;
-    let limit = Settings::of(&ctx)?.quotas.tasks;
+    let limits = limits(&ctx)?;
     let created = match (key, hash) {
         (Some(key), Some(hash)) => {
             let render = views::tasks::render;
-            idempotency::create_task(&db, &current.user, &key, &hash, input, limit, render).await?
+            idempotency::create_task(&db, &current.user, &key, &hash, input, limits, render).await?
         }
         _ => {
-            let task = tasks::Model::create_for_owner(&db, &current.user, input, limit).await?;
+            let task = tasks::Model::create_for_owner(&db, &current.user, input, limits).await?;
             Created::first(&task, views::tasks::render(&task))
         }
     };
@@ -97,16 +107,17 @@ async fn list(
     if let Some(list) = page.filter.list {
         lists::own_list(&db, current.user.id, list).await?;
     }
+    if let Some(ParentFilter::Of(parent)) = page.filter.parent {
+        tasks::own_task(&db, current.user.id, parent).await?;
+    }
     let (rows, more) =
         tasks::Model::list_for_owner(&db, current.user.id, &page, chrono::Utc::now()).await?;
     let next_cursor = rows
         .last()
         .filter(|_| more)
         .map(|last| params::tasks::next_cursor(last, &page, &settings.cursor_key));
-    Ok(Json(TaskPage {
-        data: rows.into_iter().map(TaskResponse::from).collect(),
-        next_cursor,
-    }))
+    let labels = tasks::page_labels(&db, &rows).await?;
+    Ok(Json(views::tasks::page(rows, labels, next_cursor)))
 }
 
 /// One task.
@@ -131,7 +142,7 @@ async fn show(
     if if_none_match.not_modified(task.version) {
         return Ok(views::not_modified(task.version));
     }
-    Ok(views::tasks::with_etag(&task))
+    Ok(views::tasks::with_etag(&Shown::read(&db, task).await?))
 }
 
 /// Replace a task: omitted optional fields go back to their defaults.
@@ -144,6 +155,7 @@ async fn show(
             headers(("ETag" = String, description = "The task's version, a strong tag: `\"3\"`"))),
     ))]
 async fn replace(
+    State(ctx): State<Arc<AppContext>>,
     db: Db,
     access: Access,
     Path(id): Path<String>,
@@ -151,7 +163,7 @@ async fn replace(
     body: Result<JsonObject>,
 ) -> Result<Response> {
     let whole = |map| TaskInput::parse(map).map(TaskPatch::from);
-    update(db, access, &id, if_match, body, whole).await
+    update(&ctx, db, access, &id, if_match, body, whole).await
 }
 
 /// Change some fields of a task (JSON merge patch).
@@ -167,17 +179,19 @@ async fn replace(
             headers(("ETag" = String, description = "The task's version, a strong tag: `\"3\"`"))),
     ))]
 async fn patch(
+    State(ctx): State<Arc<AppContext>>,
     db: Db,
     access: Access,
     Path(id): Path<String>,
     if_match: IfMatch,
     body: Result<JsonObject>,
 ) -> Result<Response> {
-    update(db, access, &id, if_match, body, TaskPatch::parse).await
+    update(&ctx, db, access, &id, if_match, body, TaskPatch::parse).await
 }
 
 /// PUT and PATCH: the body read by `parse` as a patch, applied to the task.
 async fn update(
+    ctx: &AppContext,
     db: Db,
     access: Access,
     id: &str,
@@ -194,7 +208,9 @@ async fn update(
     let patch = parse(body)?;
     let task = task.ok_or(ApiError::NotFound)?;
     let tags = if_match.tags.as_ref();
-    let task = tasks::Model::update_for_owner(&db, &current.user, task, &patch, tags).await?;
+    let label_limit = Settings::of(ctx)?.quotas.labels;
+    let task =
+        tasks::Model::update_for_owner(&db, &current.user, task, &patch, tags, label_limit).await?;
     Ok(views::tasks::with_etag(&task))
 }
 
@@ -216,6 +232,33 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Move a task (with its subtree): to another list or parent, and to a spot
+/// among its new siblings (right after one, `after: null` first, right
+/// before one, or last).
+#[utoipa::path(post, path = "/tasks/{id}/move", operation_id = "move_task",
+    tag = "tasks", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The task's id"), IfMatch),
+    request_body = TaskMove,
+    responses(
+        (status = 200, description = "The moved task", body = TaskResponse,
+            headers(("ETag" = String, description = "The task's version, a strong tag: `\"3\"`"))),
+    ))]
+async fn move_task(
+    db: Db,
+    current: CurrentUser,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    body: Result<JsonObject>,
+) -> Result<Response> {
+    let pid = params::tasks::task_id(&id);
+    let JsonObject(body) = body?;
+    let pid = pid?;
+    let mv = TaskMove::parse(body)?;
+    let tags = if_match.tags.as_ref();
+    let task = tasks::Model::move_for_owner(&db, current.user.id, pid, &mv, tags).await?;
+    Ok(views::tasks::with_etag(&Shown::read(&db, task).await?))
+}
+
 /// The task routes, with their state applied here: an `Arc` of the
 /// context, so a request clones a pointer. (Routes added as plain handlers
 /// get Loco's `AppContext` as state, and axum clones the state, a deep copy
@@ -235,6 +278,7 @@ pub fn routes(ctx: &AppContext) -> Routes {
             get_service(show.with_state(state.clone()))
                 .put_service(replace.with_state(state.clone()))
                 .patch_service(patch.with_state(state.clone()))
-                .delete_service(remove.with_state(state)),
+                .delete_service(remove.with_state(state.clone())),
         )
+        .add("/{id}/move", post_service(move_task.with_state(state)))
 }

@@ -98,6 +98,22 @@ impl Body {
         self.errors.take(field, result).unwrap_or(Patch::Absent)
     }
 
+    /// An array field as a merge-patch value, parsed whole by `parse`;
+    /// `null` is allowed (it clears).
+    pub fn patch_array<T>(
+        &mut self,
+        field: &str,
+        parse: impl FnOnce(&[Value]) -> Result<T, String>,
+    ) -> Patch<T> {
+        let result = match self.raw(field) {
+            Patch::Absent => Ok(Patch::Absent),
+            Patch::Null => Ok(Patch::Null),
+            Patch::Value(Value::Array(items)) => parse(items).map(Patch::Value),
+            Patch::Value(_) => Err("must be an array".to_string()),
+        };
+        self.errors.take(field, result).unwrap_or(Patch::Absent)
+    }
+
     /// A boolean field; absent reads as `false`.
     pub fn flag(&mut self, field: &str) -> bool {
         let result = match self.raw(field) {

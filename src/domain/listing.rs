@@ -6,10 +6,10 @@ use utoipa::{
     PartialSchema,
 };
 
+pub use super::filter::{scope, ParentFilter, TaskFilter};
 use super::{
     account::Timezone,
     schema::{component, non_blank},
-    task::{Priority, Status},
 };
 
 /// A field tasks can be sorted by.
@@ -22,16 +22,19 @@ pub enum SortField {
     Priority,
     Title,
     Status,
+    /// The manual order (`position`); only within one list and parent.
+    Position,
 }
 
 impl SortField {
-    const ALL: [Self; 6] = [
+    const ALL: [Self; 7] = [
         Self::CreatedAt,
         Self::UpdatedAt,
         Self::DueDate,
         Self::Priority,
         Self::Title,
         Self::Status,
+        Self::Position,
     ];
 
     #[must_use]
@@ -43,6 +46,7 @@ impl SortField {
             Self::Priority => "priority",
             Self::Title => "title",
             Self::Status => "status",
+            Self::Position => "position",
         }
     }
 }
@@ -84,7 +88,7 @@ impl Sort {
                 .find(|f| f.name() == name)
                 .ok_or_else(|| {
                     format!(
-                        "`{item}` is not a sort field; use created_at, updated_at, due_date, priority, title or status, optionally prefixed with -"
+                        "`{item}` is not a sort field; use created_at, updated_at, due_date, priority, title, status or position, optionally prefixed with -"
                     )
                 })?;
             if keys.iter().any(|k| k.field == field) {
@@ -98,6 +102,12 @@ impl Sort {
     #[must_use]
     pub fn keys(&self) -> &[SortKey] {
         &self.0
+    }
+
+    /// Whether the manual order is one of the keys.
+    #[must_use]
+    pub fn uses_position(&self) -> bool {
+        self.0.iter().any(|k| k.field == SortField::Position)
     }
 
     /// The id tie-breaker runs in the direction of the last sort key.
@@ -166,35 +176,6 @@ pub fn parse_list<T: PartialEq + Copy>(
     Ok(values)
 }
 
-/// The filters of a listing; every field narrows it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TaskFilter {
-    pub statuses: Vec<Status>,
-    pub priorities: Vec<Priority>,
-    pub due_after: Option<DateTime<Utc>>,
-    pub due_before: Option<DateTime<Utc>>,
-    /// `Some(true)`: due in the past and not complete; `Some(false)`: the rest.
-    pub overdue: Option<bool>,
-    /// Lowercased words that must all appear in the title or description.
-    pub terms: Vec<String>,
-    /// Only the tasks of this list (its id; the caller's, checked).
-    pub list: Option<uuid::Uuid>,
-}
-
-impl TaskFilter {
-    /// Whether no filter is set (every task of the owner is listed).
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.statuses.is_empty()
-            && self.priorities.is_empty()
-            && self.due_after.is_none()
-            && self.due_before.is_none()
-            && self.overdue.is_none()
-            && self.terms.is_empty()
-            && self.list.is_none()
-    }
-}
-
 /// Longest `q` accepted.
 pub const MAX_QUERY_CHARS: usize = 200;
 
@@ -240,41 +221,6 @@ pub fn search_text(title: &str, description: Option<&str>) -> String {
         text.push_str(&description.to_lowercase());
     }
     text
-}
-
-/// The canonical identity of a listing (sort and filters), which a cursor
-/// carries so that it is only accepted for the query it was made for.
-#[must_use]
-pub fn scope(sort: &Sort, filter: &TaskFilter) -> String {
-    #[derive(Serialize)]
-    struct Scope<'a> {
-        sort: String,
-        status: Vec<i16>,
-        priority: Vec<i16>,
-        due_after: Option<i64>,
-        due_before: Option<i64>,
-        overdue: Option<bool>,
-        q: &'a [String],
-        // Left out when unset, so cursors of unfiltered listings read the
-        // same as before lists existed.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        list: Option<uuid::Uuid>,
-    }
-    let mut status: Vec<i16> = filter.statuses.iter().map(|s| s.rank()).collect();
-    status.sort_unstable();
-    let mut priority: Vec<i16> = filter.priorities.iter().map(|p| p.rank()).collect();
-    priority.sort_unstable();
-    serde_json::to_string(&Scope {
-        sort: sort.canonical(),
-        status,
-        priority,
-        due_after: filter.due_after.map(|t| t.timestamp_micros()),
-        due_before: filter.due_before.map(|t| t.timestamp_micros()),
-        overdue: filter.overdue,
-        q: &filter.terms,
-        list: filter.list,
-    })
-    .unwrap_or_default()
 }
 
 impl PartialSchema for SearchTerms {

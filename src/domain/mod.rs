@@ -8,6 +8,7 @@ pub mod common_passwords;
 pub mod cursor;
 pub mod due;
 pub mod etag;
+pub mod filter;
 pub mod listing;
 pub mod organizing;
 pub mod position;

@@ -4,7 +4,7 @@
 //! the same on both databases, as `search_text` is).
 use utoipa::{
     openapi::{
-        schema::{ObjectBuilder, Schema, Type},
+        schema::{ArrayBuilder, ObjectBuilder, Schema, Type},
         RefOr,
     },
     PartialSchema,
@@ -80,6 +80,50 @@ impl LabelName {
     }
 }
 
+/// The `labels` of a task body: at most [`LabelSet::MAX`] label names, no
+/// two equal ignoring case, each following the label name rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LabelSet(Vec<LabelName>);
+
+impl LabelSet {
+    pub const MAX: usize = 20;
+
+    /// The items of a JSON array.
+    ///
+    /// # Errors
+    /// A message naming the first offending item, or the count.
+    pub fn parse(items: &[serde_json::Value]) -> Result<Self, String> {
+        if items.len() > Self::MAX {
+            return Err(format!("must hold at most {} labels", Self::MAX));
+        }
+        let mut names: Vec<LabelName> = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let raw = item
+                .as_str()
+                .ok_or_else(|| format!("item {i} must be a string"))?;
+            let name = LabelName::parse(raw).map_err(|e| format!("item {i} {e}"))?;
+            if names.iter().any(|n| n.key() == name.key()) {
+                return Err(format!(
+                    "item {i} ({:?}) repeats a label (names are compared ignoring case)",
+                    name.as_str()
+                ));
+            }
+            names.push(name);
+        }
+        Ok(Self(names))
+    }
+
+    #[must_use]
+    pub fn names(&self) -> &[LabelName] {
+        &self.0
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// A colour `#rrggbb`, any case in, lower case out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Color(String);
@@ -128,6 +172,22 @@ impl PartialSchema for LabelName {
     }
 }
 component!(LabelName, "LabelName");
+
+impl PartialSchema for LabelSet {
+    fn schema() -> RefOr<Schema> {
+        ArrayBuilder::new()
+            .items(LabelName::schema())
+            .max_items(Some(Self::MAX))
+            .unique_items(true)
+            .description(Some(
+                "Label names, at most 20, no two equal ignoring case; a name without a label \
+                 creates one. Returned sorted ignoring case, spelled as the label is stored.",
+            ))
+            .examples([serde_json::json!(["errand", "home"])])
+            .into()
+    }
+}
+component!(LabelSet, "LabelNames");
 
 impl PartialSchema for Color {
     fn schema() -> RefOr<Schema> {

@@ -7,19 +7,43 @@
 //! byte order is numeric order) after an implied `0.`, never ending in `0`
 //! (so there is always room before it). Between two keys is their midpoint
 //! (the algorithm of David Greenspan's "Implementing Fractional Indexing":
-//! the common prefix, then the middle digit, or one digit more); first and
-//! last step the first digit that can move by one, so a run of appends or
-//! moves to the top grows a key by one digit per ~30 moves, and moves into
-//! one gap by one digit per ~6. A key longer than [`Position::MAX_LEN`] tells
-//! the caller to respace the siblings ([`Position::spread`]), which changes
-//! their keys (and so their ETags). (The `fractional_index` crate was tried
-//! first: its `new_between` underflows on keys with a zero byte, which its
-//! own `new_before` makes after ~128 moves to the front.)
-use uuid::Uuid;
+//! the common prefix, then the middle digit, or one digit more), so moves
+//! into one gap grow a key by one digit per ~6.
+//!
+//! Appends (after the last key) and moves to the top (before the first)
+//! take the next key of a level scheme, so a run of them grows keys
+//! logarithmically: a key is `z^k · rest` (k leading `z`, rest not starting
+//! with `z`), and the key after it is `z^k` then rest's first `k + 1`
+//! digits plus one (a carry into a leading `z` moves it to level `k + 1`).
+//! Level `k` holds about `61 · 62^k` keys of at most `2k + 1` digits:
+//! 100,000 appends stay at 5 digits. Keys before the first mirror it with
+//! leading `0` digits and minus one. [`Position::after_salted`] adds three
+//! digits of a random salt to an append, so two appends racing on the same
+//! last key get different keys; the next append drops the salt again (and
+//! when a race did leave equal keys, the next move among them respaces).
+//!
+//! A key longer than [`Position::MAX_LEN`], or equal neighbours (left by a
+//! race), call for respacing ([`respace_window`], used by [`place`]): the
+//! moved item and a few siblings each side of it get evenly spread keys
+//! between the keys just outside that window ([`Position::spread_between`]),
+//! widened only when they leave no room. Why a window and not the group:
+//! every key that changes is a row rewritten and a new `ETag` for its item,
+//! and a group can hold 100,000 siblings; the window keeps a respace local,
+//! so only a handful of siblings change. (The `fractional_index` crate was
+//! tried first: its `new_between` underflows on keys with a zero byte,
+//! which its own `new_before` makes after ~128 moves to the front.)
+mod digits;
+mod placing;
 
-/// The digits of a key, in ascending byte order.
-const DIGITS: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-const BASE: u32 = 62;
+use digits::{after, before, digit_value, midpoint, number, number_digits, strip_zeros};
+use digits::{DIGITS, MIDDLE, TOP, WIDE_BASE};
+pub use placing::{place, respace_window, window_sides, Placement, Spot, RESPACED_MAX_LEN};
+
+/// Digits a spread may use after the bounds' common prefix: 62^21 < 2^128,
+/// so every number of that many digits fits a `u128`.
+const MAX_SPREAD_WIDTH: usize = 21;
+/// Spread keys are this many steps apart, so 15 more fit between neighbours.
+const SPREAD_ROOM: u128 = 16;
 
 /// A sibling's place in the manual order.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -35,7 +59,7 @@ impl Position {
     /// A message when it is not a key this module made.
     pub fn parse(raw: &str) -> Result<Self, String> {
         let valid =
-            !raw.is_empty() && raw.bytes().all(|b| DIGITS.contains(&b)) && !raw.ends_with('0');
+            !raw.is_empty() && raw.bytes().all(|b| digit_value(b).is_some()) && !raw.ends_with('0');
         if valid {
             Ok(Self(raw.to_string()))
         } else {
@@ -46,7 +70,7 @@ impl Position {
     /// The key of the first item of an empty group: the middle.
     #[must_use]
     pub fn first() -> Self {
-        Self::from_digits(&[BASE / 2])
+        Self::from_digits(&[MIDDLE])
     }
 
     /// A key after `lower` (if any) and before `upper` (if any); `None`
@@ -58,36 +82,98 @@ impl Position {
             (Some(a), Some(b)) => midpoint(&a.digits(), Some(&b.digits())),
             (Some(a), None) => after(&a.digits()),
             (None, Some(b)) => before(&b.digits()),
-            (None, None) => vec![BASE / 2],
+            (None, None) => vec![MIDDLE],
         };
         Some(Self::from_digits(&digits))
     }
 
+    /// `between(last, None)`, padded with zeros to the `2k + 1` digits of
+    /// its level (`k` leading `z`), followed by three digits of `salt` (the
+    /// last never `0`: 234,484 suffixes), so appends racing on the same
+    /// `last` with their own random salts get different keys, all after
+    /// `last`. The append after one of them is the append after
+    /// `between(last, None)`: it keeps only the level's digits, which the
+    /// padding makes exactly the unsalted ones.
+    #[must_use]
+    pub fn after_salted(last: Option<&Self>, salt: u128) -> Self {
+        let mut digits = last.map_or_else(|| vec![MIDDLE], |a| after(&a.digits()));
+        // Why pad: unpadded, the salt's first digits would count as the
+        // level's when the key ends in zeros, and a run of salted appends
+        // would climb the levels faster than plain ones.
+        let level = digits.iter().take_while(|d| **d == TOP).count();
+        digits.resize(digits.len().max(2 * level + 1), 0);
+        digits.extend([
+            (salt / 61 / 62 % 62) as u8,
+            (salt / 61 % 62) as u8,
+            (salt % 61) as u8 + 1,
+        ]);
+        Self::from_digits(&digits)
+    }
+
+    /// `count` keys in increasing order, strictly between `lower` and
+    /// `upper` (`None`: the open end), evenly spaced with room for at least
+    /// 15 more between neighbours and next to the bounds: the bounds'
+    /// common prefix, then the fewest digits that allow it (at most 21).
+    /// `None` when `lower` is not before `upper`, or when 21 digits after
+    /// the common prefix leave no room.
+    #[must_use]
+    pub fn spread_between(
+        lower: Option<&Self>,
+        upper: Option<&Self>,
+        count: usize,
+    ) -> Option<Vec<Self>> {
+        if let (Some(a), Some(b)) = (lower, upper) {
+            if a >= b {
+                return None;
+            }
+        }
+        let low = lower.map(Self::digits).unwrap_or_default();
+        let high = upper.map(Self::digits);
+        // Digits both bounds share (`lower` read with trailing zeros, as a
+        // fraction), which every key between them starts with too.
+        let common = high.as_ref().map_or(0, |high| {
+            let same = |(i, d): &(usize, &u8)| low.get(*i).copied().unwrap_or(0) == **d;
+            high.iter().enumerate().take_while(same).count()
+        });
+        let prefix = high.as_ref().map_or(&[][..], |high| &high[..common]);
+        // `usize` to `u128` never loses anything.
+        let slots = (count as u128 + 1) * SPREAD_ROOM;
+        for width in 1..=MAX_SPREAD_WIDTH {
+            // The keys of `width` digits after the prefix are the numbers
+            // strictly between `floor` (lower, cut) and `ceiling` (upper,
+            // rounded up: cut, plus one when digits were cut off).
+            let floor = number(low.get(common..).unwrap_or_default(), width);
+            let ceiling = match &high {
+                Some(high) => {
+                    let rest = high.get(common..).unwrap_or_default();
+                    number(rest, width) + u128::from(rest.len() > width)
+                }
+                None => WIDE_BASE.pow(u32::try_from(width).ok()?),
+            };
+            let room = ceiling.saturating_sub(floor);
+            if room < slots {
+                continue;
+            }
+            let step = room / (count as u128 + 1);
+            let keys = (1..=count as u128).map(|i| {
+                let mut digits = prefix.to_vec();
+                digits.extend(number_digits(floor + i * step, width));
+                Self::from_digits(strip_zeros(&digits))
+            });
+            return Some(keys.collect());
+        }
+        None
+    }
+
     /// `count` keys in increasing order, evenly spaced with room for at
-    /// least 15 more between neighbours (at most a few digits each), for
-    /// respacing a group of siblings or placing existing items.
+    /// least 15 more between neighbours (at most four digits for 100,000),
+    /// for respacing a whole group of siblings or placing existing items:
+    /// [`Self::spread_between`] with both ends open.
     #[must_use]
     pub fn spread(count: usize) -> Vec<Self> {
-        let slots = (count as u128 + 1) * 16;
-        let mut width = 1u32;
-        while u128::from(BASE).pow(width) < slots {
-            width += 1;
-        }
-        let step = u128::from(BASE).pow(width) / (count as u128 + 1);
-        (1..=count as u128)
-            .map(|i| {
-                let mut value = i * step;
-                let mut digits = vec![0u32; width as usize];
-                for digit in digits.iter_mut().rev() {
-                    *digit = (value % u128::from(BASE)) as u32;
-                    value /= u128::from(BASE);
-                }
-                while digits.last() == Some(&0) {
-                    digits.pop();
-                }
-                Self::from_digits(&digits)
-            })
-            .collect()
+        // Always `Some`: open bounds have 62^21 > 16 · 2^64 numbers of 21
+        // digits, room for any `count` a `usize` holds.
+        Self::spread_between(None, None, count).unwrap_or_default()
     }
 
     /// Whether the key has grown past [`Self::MAX_LEN`].
@@ -106,130 +192,19 @@ impl Position {
         self.0
     }
 
-    fn digits(&self) -> Vec<u32> {
-        self.0
-            .bytes()
-            .map(|b| DIGITS.iter().position(|d| *d == b).unwrap_or(0) as u32)
-            .collect()
+    /// The key's digit values (all of its bytes: `parse` and the
+    /// constructors only ever hold digits).
+    fn digits(&self) -> Vec<u8> {
+        self.0.bytes().filter_map(digit_value).collect()
     }
 
-    fn from_digits(digits: &[u32]) -> Self {
-        Self(digits.iter().map(|d| DIGITS[*d as usize] as char).collect())
+    /// The key of digit values, each below 62.
+    fn from_digits(digits: &[u8]) -> Self {
+        Self(
+            digits
+                .iter()
+                .map(|d| char::from(DIGITS[usize::from(*d)]))
+                .collect(),
+        )
     }
-}
-
-/// A fraction strictly between `a` and `b` (`None`: 1), both without
-/// trailing zeros and `a < b`; the result has none either.
-fn midpoint(a: &[u32], b: Option<&[u32]>) -> Vec<u32> {
-    if let Some(b) = b {
-        let common = b
-            .iter()
-            .enumerate()
-            .take_while(|(i, d)| a.get(*i).copied().unwrap_or(0) == **d)
-            .count();
-        if common > 0 {
-            let mut out = b[..common].to_vec();
-            out.extend(midpoint(a.get(common..).unwrap_or(&[]), Some(&b[common..])));
-            return out;
-        }
-    }
-    let da = a.first().copied().unwrap_or(0);
-    let db = b.map_or(BASE, |b| b[0]);
-    if db - da > 1 {
-        return vec![(da + db) / 2];
-    }
-    match b {
-        // `b`'s first digit alone: above `a` (whose first digit is one
-        // less), below `b` (which has more digits, none trailing zeros).
-        Some(b) if b.len() > 1 => vec![b[0]],
-        _ => {
-            let mut out = vec![da];
-            out.extend(midpoint(a.get(1..).unwrap_or(&[]), None));
-            out
-        }
-    }
-}
-
-/// Just after `a`: its first digit that can grow by one, grown.
-fn after(a: &[u32]) -> Vec<u32> {
-    match a.iter().position(|d| *d < BASE - 1) {
-        Some(i) => {
-            let mut out = a[..=i].to_vec();
-            out[i] += 1;
-            out
-        }
-        None => midpoint(a, None),
-    }
-}
-
-/// Just before `b`: its first digit above 1, lowered by one (never to a
-/// trailing zero); the midpoint with 0 when there is none.
-fn before(b: &[u32]) -> Vec<u32> {
-    match b.iter().position(|d| *d > 1) {
-        Some(i) => {
-            let mut out = b[..=i].to_vec();
-            out[i] -= 1;
-            out
-        }
-        None => midpoint(&[], Some(b)),
-    }
-}
-
-/// Where a moved item goes among its siblings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Spot {
-    First,
-    Last,
-    After(Uuid),
-    Before(Uuid),
-}
-
-/// The outcome of a move: the moved item's new key, and the siblings whose
-/// keys had to change (empty unless the gap was used up and the group was
-/// respaced).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Placement {
-    pub key: Position,
-    pub respaced: Vec<(Uuid, Position)>,
-}
-
-/// Places `moved` at `spot` among `siblings` (the whole group in order, with
-/// its keys; `moved` itself may be among them). `None` when `spot` names an
-/// item that is not another member of the group.
-#[must_use]
-pub fn place(siblings: &[(Uuid, Position)], moved: Uuid, spot: Spot) -> Option<Placement> {
-    let others: Vec<&(Uuid, Position)> = siblings.iter().filter(|(id, _)| *id != moved).collect();
-    let find = |target: Uuid| others.iter().position(|(id, _)| *id == target);
-    let index = match spot {
-        Spot::First => 0,
-        Spot::Last => others.len(),
-        Spot::After(target) => find(target)? + 1,
-        Spot::Before(target) => find(target)?,
-    };
-    let lower = index.checked_sub(1).map(|i| &others[i].1);
-    let upper = others.get(index).map(|(_, key)| key);
-    if let Some(key) = Position::between(lower, upper).filter(|key| !key.is_long()) {
-        return Some(Placement {
-            key,
-            respaced: Vec::new(),
-        });
-    }
-    // No room (equal neighbours) or a key grown too long: the group in its
-    // new order, evenly spaced; only the keys that change are reported.
-    let mut keys = Position::spread(others.len() + 1).into_iter();
-    let mut respaced = Vec::new();
-    let mut key = Position::first();
-    for (i, (id, old)) in others.iter().map(|pair| (&pair.0, &pair.1)).enumerate() {
-        if i == index {
-            key = keys.next()?;
-        }
-        let new = keys.next()?;
-        if &new != old {
-            respaced.push((*id, new));
-        }
-    }
-    if index == others.len() {
-        key = keys.next()?;
-    }
-    Some(Placement { key, respaced })
 }

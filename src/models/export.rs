@@ -7,14 +7,17 @@
 //! client takes to download a million tasks would let a few exports starve
 //! the pool. A row written while the export runs may or may not be in it;
 //! each row in it is whole (docs/decisions.md, "Account export").
+use std::collections::HashMap;
+
 use chrono::Utc;
 use futures_util::Stream;
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
 
 use super::{
-    lists,
+    labels, lists,
     notifications::{self, After},
-    tasks::{self, decode_key, KeyValue, ListQuery, ListedTask},
+    tasks::{self, decode_key, page_labels, KeyValue, ListQuery, ListedTask},
 };
 use crate::{
     db::Db,
@@ -28,8 +31,8 @@ pub const PAGE_ROWS: u64 = 1_000;
 #[derive(Debug)]
 pub enum Part {
     /// A page of tasks, newest first (possibly empty: an account without
-    /// tasks has one empty page).
-    Tasks(Vec<ListedTask>),
+    /// tasks has one empty page), with the label names of those that have any.
+    Tasks(Vec<ListedTask>, HashMap<Uuid, Vec<String>>),
     /// A page of notifications, read or not, newest first.
     Notifications(Vec<notifications::Model>),
     /// Everything was read.
@@ -53,6 +56,19 @@ pub async fn lists(db: &Db, owner_id: i32) -> Result<Vec<lists::Model>, DbErr> {
         .filter(lists::Column::UserId.eq(owner_id))
         .order_by_asc(lists::Column::Position)
         .order_by_asc(lists::Column::Pid)
+        .all(db)
+        .await
+}
+
+/// Every label of `owner_id`, by name ignoring case.
+///
+/// # Errors
+/// Database errors.
+pub async fn labels(db: &Db, owner_id: i32) -> Result<Vec<labels::Model>, DbErr> {
+    labels::Entity::find()
+        .filter(labels::Column::UserId.eq(owner_id))
+        .order_by_asc(labels::Column::NameKey)
+        .order_by_asc(labels::Column::Pid)
         .all(db)
         .await
 }
@@ -92,7 +108,8 @@ async fn next(db: &Db, owner_id: i32, step: Step) -> Result<Option<(Part, Step)>
                 Some(key) => Step::Tasks(Some(key)),
                 None => Step::Notifications(None),
             };
-            (Part::Tasks(rows), step)
+            let names = page_labels(db, &rows).await?;
+            (Part::Tasks(rows, names), step)
         }
         Step::Notifications(after) => {
             let (rows, more) =

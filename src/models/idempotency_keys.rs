@@ -45,11 +45,11 @@ pub struct Created {
 impl Created {
     /// The answer to a create that carried no key.
     #[must_use]
-    pub fn first(task: &tasks::Model, body: String) -> Self {
+    pub fn first(task: &tasks::Shown, body: String) -> Self {
         Self {
             status: 201,
             body,
-            task_pid: task.pid,
+            task_pid: task.task.pid,
             replayed: false,
         }
     }
@@ -90,8 +90,8 @@ pub async fn create_task(
     key: &str,
     hash: &str,
     input: TaskInput,
-    limit: u32,
-    render: impl Fn(&tasks::Model) -> String,
+    limits: tasks::Limits,
+    render: impl Fn(&tasks::Shown) -> String,
 ) -> Result<Created, ApiError> {
     if let Some(previous) = find_live(db, owner.id, key).await? {
         return replay(previous, hash);
@@ -105,8 +105,9 @@ pub async fn create_task(
         .filter(Column::CreatedAt.lte(now() - ttl()))
         .exec(&txn)
         .await?;
-    let task = tasks::Model::create_for_owner(&txn, owner, input, limit).await?;
-    let body = render(&task);
+    let shown = tasks::Model::create_for_owner(&txn, owner, input, limits).await?;
+    let body = render(&shown);
+    let task = shown.task;
     let remembered = ActiveModel {
         user_id: ActiveValue::Set(owner.id),
         key: ActiveValue::Set(key.to_string()),

@@ -3,8 +3,10 @@
 pub mod _entities;
 pub mod export;
 pub mod idempotency_keys;
+pub mod labels;
 pub mod lists;
 pub mod notifications;
+pub mod owner;
 pub mod reminders;
 pub mod retention;
 pub mod sessions;

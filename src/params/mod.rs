@@ -2,6 +2,7 @@
 //! function reads one request body or query, reports every offending field
 //! at once, and returns checked domain values.
 pub mod auth;
+pub mod labels;
 pub mod lists;
 pub mod notifications;
 pub mod query;

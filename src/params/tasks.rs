@@ -10,7 +10,8 @@ use crate::{
     domain::{
         account::Timezone,
         cursor::Cursor,
-        listing::{parse_bound, parse_list, scope, SearchTerms, Sort, TaskFilter},
+        listing::{parse_bound, parse_list, scope, ParentFilter, SearchTerms, Sort, TaskFilter},
+        organizing::{LabelName, LabelSet},
         task::{DueDate, Priority, Status},
     },
     errors::{ApiError, FieldErrors},
@@ -41,10 +42,11 @@ pub struct TaskListQuery {
     pub cursor: Option<String>,
     /// Comma-separated fields, each optionally prefixed with `-` for
     /// descending; a field at most once (the lookahead of the pattern).
-    /// Default `-created_at`.
+    /// Default `-created_at`. `position` (the manual order) only together
+    /// with `list_id` and `parent_id`.
     #[param(
         value_type = Option<String>,
-        pattern = r"^(?!(.*,)?-?(\w+),(.*,)?-?\2(,|$))-?(created_at|updated_at|due_date|priority|title|status)(,-?(created_at|updated_at|due_date|priority|title|status))*$",
+        pattern = r"^(?!(.*,)?-?(\w+),(.*,)?-?\2(,|$))-?(created_at|updated_at|due_date|priority|title|status|position)(,-?(created_at|updated_at|due_date|priority|title|status|position))*$",
         example = "-priority,due_date"
     )]
     pub sort: Option<Sort>,
@@ -76,6 +78,19 @@ pub struct TaskListQuery {
     /// Only the tasks of this list (one of the caller's: 422 otherwise).
     #[param(value_type = Option<Uuid>)]
     pub list_id: Option<Uuid>,
+    /// `none`: top-level tasks only; a task id (one of the caller's: 422
+    /// otherwise): that task's direct subtasks.
+    #[param(
+        value_type = Option<String>,
+        pattern = r"^(none|[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})$",
+        example = "none"
+    )]
+    pub parent_id: Option<ParentFilter>,
+    /// Comma-separated label names (at most 20): tasks that carry every one
+    /// of them, names compared ignoring case; a name without a label
+    /// matches nothing.
+    #[param(value_type = Option<String>, example = "errand,home")]
+    pub labels: Option<Vec<String>>,
 }
 
 /// Every query parameter `GET /tasks` takes.
@@ -90,6 +105,8 @@ pub const LIST_PARAMS: &[&str] = &[
     "overdue",
     "q",
     "list_id",
+    "parent_id",
+    "labels",
 ];
 
 /// Reads one optional parameter, recording a parse failure under its name.
@@ -101,6 +118,22 @@ pub(super) fn param<T>(
 ) -> Option<T> {
     let raw = query.get(name)?;
     errors.take(name, parse(raw))
+}
+
+/// The comparison keys of `labels=a,b`: each a label name, at most
+/// [`LabelSet::MAX`], sorted and without repeats.
+fn label_keys(raw: &str) -> Result<Vec<String>, String> {
+    let mut keys = Vec::new();
+    for item in raw.split(',') {
+        let name = LabelName::parse(item).map_err(|e| format!("`{item}`: {e}"))?;
+        keys.push(name.key());
+    }
+    keys.sort();
+    keys.dedup();
+    if keys.len() > LabelSet::MAX {
+        return Err(format!("must name at most {} labels", LabelSet::MAX));
+    }
+    Ok(keys)
 }
 
 /// A page size: 1 to [`MAX_LIMIT`].
@@ -148,7 +181,16 @@ impl TaskListQuery {
             list_id: param(query, &mut errors, "list_id", |raw| {
                 Uuid::try_parse(raw).map_err(|_| "must be the id of one of your lists".to_string())
             }),
+            parent_id: param(query, &mut errors, "parent_id", ParentFilter::parse),
+            labels: param(query, &mut errors, "labels", label_keys),
         };
+        let placed = parsed.list_id.is_some() && parsed.parent_id.is_some();
+        if parsed.sort.as_ref().is_some_and(Sort::uses_position) && !placed {
+            errors.add(
+                "sort",
+                "position orders the tasks of one list and parent: send list_id and parent_id too",
+            );
+        }
         errors.into_result()?;
         Ok(parsed)
     }
@@ -169,6 +211,8 @@ impl TaskListQuery {
             overdue: self.overdue,
             terms: self.q.map(SearchTerms::into_words).unwrap_or_default(),
             list: self.list_id,
+            parent: self.parent_id,
+            labels: self.labels.unwrap_or_default(),
         };
         let after: Option<Vec<KeyValue>> = self
             .cursor

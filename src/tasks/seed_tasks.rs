@@ -235,6 +235,11 @@ impl Plan {
             pid: ActiveValue::Set(Uuid::new_v4()),
             user_id: ActiveValue::Set(self.owner_id),
             list_pid: ActiveValue::Set(self.list_pid),
+            parent_pid: ActiveValue::Set(None),
+            // Seeded tasks follow each other in creation order: fixed-width
+            // row numbers, as the migration numbers existing tasks.
+            position: ActiveValue::Set(format!("{i:09}V")),
+            label_count: ActiveValue::Set(0),
             search_text: ActiveValue::Set(search_text(&title, description.as_deref())),
             title: ActiveValue::Set(title),
             description: ActiveValue::Set(description),

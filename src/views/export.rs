@@ -9,10 +9,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{
-    auth::UserResponse, lists::ListResponse, notifications::NotificationResponse,
-    tasks::TaskResponse,
+    auth::UserResponse, labels::LabelResponse, lists::ListResponse,
+    notifications::NotificationResponse, tasks::TaskResponse,
 };
-use crate::models::{export::Part, lists, users};
+use crate::models::{export::Part, labels, lists, users};
 
 /// The export as the OpenAPI document shows it (the body is streamed, not
 /// built from this struct).
@@ -22,9 +22,8 @@ pub struct ExportDocument {
     pub user: UserResponse,
     /// The user's lists in position order, as `GET /lists` shows them.
     pub lists: Vec<ListResponse>,
-    /// The user's labels (none until labels arrive).
-    #[schema(value_type = Vec<Object>)]
-    pub labels: Vec<serde_json::Value>,
+    /// The user's labels by name ignoring case, as `GET /labels` shows them.
+    pub labels: Vec<LabelResponse>,
     /// Every task, newest first, as `GET /tasks/{id}` shows it.
     pub tasks: Vec<TaskResponse>,
     /// Every notification, read or not, newest first.
@@ -47,6 +46,7 @@ struct Writer {
 pub fn body(
     user: &users::Model,
     lists: &[lists::Model],
+    labels: &[labels::Model],
     parts: impl Stream<Item = Result<Part, sea_orm::DbErr>> + Send + 'static,
 ) -> Body {
     let mut head = b"{\"user\":".to_vec();
@@ -56,7 +56,12 @@ pub fn body(
         &mut head,
         &lists.iter().map(ListResponse::from).collect::<Vec<_>>(),
     );
-    head.extend_from_slice(b",\"labels\":[],\"tasks\":[");
+    head.extend_from_slice(b",\"labels\":");
+    push_json(
+        &mut head,
+        &labels.iter().map(LabelResponse::from).collect::<Vec<_>>(),
+    );
+    head.extend_from_slice(b",\"tasks\":[");
     let writer = Writer {
         in_tasks: true,
         written: false,
@@ -73,11 +78,12 @@ impl Writer {
     fn write(&mut self, part: Part) -> Vec<u8> {
         let mut out = Vec::new();
         match part {
-            Part::Tasks(rows) => {
+            Part::Tasks(rows, mut names) => {
                 out.reserve(rows.len() * 256);
                 for row in rows {
                     self.separate(&mut out);
-                    push_json(&mut out, &TaskResponse::from(row));
+                    let labels = names.remove(&row.pid).unwrap_or_default();
+                    push_json(&mut out, &TaskResponse::new(row, labels));
                 }
             }
             Part::Notifications(rows) => {

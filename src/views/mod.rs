@@ -1,5 +1,6 @@
 pub mod auth;
 pub mod export;
+pub mod labels;
 pub mod lists;
 pub mod notifications;
 pub mod openapi;

@@ -12,6 +12,7 @@ use super::timestamp;
 use crate::{
     domain::{
         etag::etag,
+        organizing::LabelSet,
         task::{DueDate, Priority, Status},
     },
     models::{idempotency_keys::Created, tasks},
@@ -39,18 +40,29 @@ pub struct TaskResponse {
     pub created_at: String,
     #[schema(format = DateTime)]
     pub updated_at: String,
-    /// The list the task is in (`GET /lists`).
+    /// The list the task is in (`GET /lists`); a subtask's is its parent's.
     pub list_id: Uuid,
+    /// The task this one is a subtask of; null for a top-level task.
+    #[schema(required = true)]
+    pub parent_id: Option<Uuid>,
+    /// The names of its labels, sorted ignoring case, spelled as stored.
+    #[schema(value_type = LabelSet)]
+    pub labels: Vec<String>,
+    /// Opaque; siblings (same list and parent) sort by it in byte order.
+    #[schema(example = "V")]
+    pub position: String,
 }
 
-impl From<&tasks::Model> for TaskResponse {
-    fn from(task: &tasks::Model) -> Self {
-        Self::from(tasks::ListedTask::from(task))
+impl From<&tasks::Shown> for TaskResponse {
+    fn from(shown: &tasks::Shown) -> Self {
+        Self::new(tasks::ListedTask::from(&shown.task), shown.labels.clone())
     }
 }
 
-impl From<tasks::ListedTask> for TaskResponse {
-    fn from(task: tasks::ListedTask) -> Self {
+impl TaskResponse {
+    /// A task as a page read it, with the names of its labels.
+    #[must_use]
+    pub fn new(task: tasks::ListedTask, labels: Vec<String>) -> Self {
         let due_date = match (task.due_on, task.due_at.as_ref()) {
             (Some(date), _) => Some(date.format("%Y-%m-%d").to_string()),
             (None, Some(at)) => Some(timestamp(at)),
@@ -67,6 +79,9 @@ impl From<tasks::ListedTask> for TaskResponse {
             created_at: timestamp(&task.created_at),
             updated_at: timestamp(&task.updated_at),
             list_id: task.list_pid,
+            parent_id: task.parent_pid,
+            labels,
+            position: task.position,
         }
     }
 }
@@ -80,19 +95,36 @@ pub struct TaskPage {
     pub next_cursor: Option<String>,
 }
 
+/// A page of tasks with the label names of each (`tasks::page_labels`).
+#[must_use]
+pub fn page(
+    rows: Vec<tasks::ListedTask>,
+    mut labels: std::collections::HashMap<Uuid, Vec<String>>,
+    next_cursor: Option<String>,
+) -> TaskPage {
+    let data = rows
+        .into_iter()
+        .map(|row| {
+            let names = labels.remove(&row.pid).unwrap_or_default();
+            TaskResponse::new(row, names)
+        })
+        .collect();
+    TaskPage { data, next_cursor }
+}
+
 /// A task with its `ETag` (200).
-pub fn with_etag(task: &tasks::Model) -> Response {
+pub fn with_etag(shown: &tasks::Shown) -> Response {
     (
-        [(header::ETAG, etag(task.version))],
-        Json(TaskResponse::from(task)),
+        [(header::ETAG, etag(shown.task.version))],
+        Json(TaskResponse::from(shown)),
     )
         .into_response()
 }
 
 /// The JSON body of a created task, as it is sent and kept for replays.
 #[must_use]
-pub fn render(task: &tasks::Model) -> String {
-    serde_json::to_string(&TaskResponse::from(task)).unwrap_or_default()
+pub fn render(shown: &tasks::Shown) -> String {
+    serde_json::to_string(&TaskResponse::from(shown)).unwrap_or_default()
 }
 
 /// The answer to a create: `201` with `Location` and `ETag`, or the first

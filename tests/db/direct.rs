@@ -247,10 +247,13 @@ async fn full_task(db: &Db, owner: &users::Model) -> tasks::Model {
         priority: Priority::Urgent,
         due_date: Some(DueDate::parse("2026-12-01").unwrap()),
         list_id: None,
+        parent_id: Default::default(),
+        labels: None,
     };
-    let task = tasks::Model::create_for_owner(db, owner, draft, u32::MAX)
+    let task = tasks::Model::create_for_owner(db, owner, draft, tasks::Limits::NONE)
         .await
-        .unwrap();
+        .unwrap()
+        .task;
     let at = Utc::now().fixed_offset();
     db.execute_raw(Statement::from_sql_and_values(
         db.get_database_backend(),
@@ -316,11 +319,14 @@ async fn the_hot_reads_decode_as_seaorm_does() {
             priority: Priority::Low,
             due_date: None,
             list_id: None,
+            parent_id: Default::default(),
+            labels: None,
         },
-        u32::MAX,
+        tasks::Limits::NONE,
     )
     .await
-    .unwrap();
+    .unwrap()
+    .task;
     let login = sessions::Model::start(db, ann.id, Duration::days(1))
         .await
         .unwrap()

@@ -1,7 +1,32 @@
 use taskforge::domain::position::Position;
 
+mod placing;
+
 fn key(raw: &str) -> Position {
     Position::parse(raw).unwrap()
+}
+
+/// A seeded xorshift64 generator: the same numbers on every run.
+fn rng(seed: u64) -> impl FnMut() -> u64 {
+    let mut state = seed;
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
+
+/// A number below `n` from `next`.
+fn below(next: &mut impl FnMut() -> u64, n: usize) -> usize {
+    usize::try_from(next() % u64::try_from(n).unwrap()).unwrap()
+}
+
+/// Whether every key is valid and each is before the next as a string.
+fn valid_and_increasing(keys: &[Position]) -> bool {
+    keys.iter()
+        .all(|k| Position::parse(k.as_str()).as_ref() == Ok(k))
+        && keys.windows(2).all(|w| w[0].as_str() < w[1].as_str())
 }
 
 #[test]
@@ -32,6 +57,82 @@ fn stored_keys_parse_and_anything_else_does_not() {
     }
 }
 
+/// Appends add one to the digits after the leading `z`s (as many as there
+/// are `z`s, plus one); prepends subtract one after the leading `0`s. The
+/// keys a migration wrote get neighbours the same way.
+#[test]
+fn appends_and_prepends_take_the_next_key_of_their_level() {
+    let after = |raw: &str| Position::between(Some(&key(raw)), None).unwrap();
+    let before = |raw: &str| Position::between(None, Some(&key(raw))).unwrap();
+    let mut last = Position::first();
+    for digit in "WXYZabcdefghijklmnopqrstuvwxyz".chars() {
+        last = Position::between(Some(&last), None).unwrap();
+        assert_eq!(last.as_str(), digit.to_string(), "one digit up, as before");
+    }
+    for (raw, next) in [
+        ("z", "z01"),
+        ("z0z", "z1"),
+        ("zy", "zy1"),
+        ("zyz", "zz"),
+        ("zz", "zz001"),
+        ("Vzz", "W"),
+        ("000123V", "1"),
+    ] {
+        assert_eq!(after(raw).as_str(), next, "after {raw}");
+    }
+    for (raw, next) in [
+        ("W", "V"),
+        ("2", "1"),
+        ("1", "0z"),
+        ("11", "0z"),
+        ("0z", "0yz"),
+        ("01", "00z"),
+        ("000123V", "000123U"),
+    ] {
+        assert_eq!(before(raw).as_str(), next, "before {raw}");
+    }
+}
+
+#[test]
+fn a_hundred_thousand_appends_stay_short_and_increasing() {
+    let mut last = Position::first();
+    for _ in 0..100_000 {
+        let next = Position::between(Some(&last), None).unwrap();
+        assert!(last.as_str() < next.as_str(), "{last:?} {next:?}");
+        assert!(next.as_str().len() <= 8, "{next:?}");
+        assert!(!next.as_str().ends_with('0'));
+        last = next;
+    }
+}
+
+#[test]
+fn a_hundred_thousand_prepends_stay_short_and_decreasing() {
+    let mut first = Position::first();
+    for _ in 0..100_000 {
+        let next = Position::between(None, Some(&first)).unwrap();
+        assert!(next.as_str() < first.as_str(), "{next:?} {first:?}");
+        assert!(next.as_str().len() <= 8, "{next:?}");
+        assert_eq!(key(next.as_str()), next);
+        first = next;
+    }
+}
+
+#[test]
+fn moving_to_the_front_or_the_end_a_thousand_times_stays_short() {
+    let mut front = Position::first();
+    let mut end = Position::first();
+    for _ in 0..1_500 {
+        let new_front = Position::between(None, Some(&front)).unwrap();
+        let new_end = Position::between(Some(&end), None).unwrap();
+        assert!(new_front.as_str() < front.as_str());
+        assert!(new_end.as_str() > end.as_str());
+        (front, end) = (new_front, new_end);
+    }
+    // Up to ~3,800 moves past the first digit's end keep three digits.
+    assert!(front.as_str().len() <= 3, "{}", front.as_str());
+    assert!(end.as_str().len() <= 3, "{}", end.as_str());
+}
+
 /// Thousands of moves into the same gap (always right after the first
 /// item) keep sorting correctly; the key grows, and respacing brings it back.
 #[test]
@@ -40,39 +141,19 @@ fn repeated_moves_into_one_gap_stay_ordered_until_respaced() {
     let mut upper = Position::between(Some(&first), None).unwrap();
     let mut moves = 0;
     while !upper.is_long() {
-        let moved = Position::between(Some(&first), Some(&upper)).unwrap();
+        let inserted = Position::between(Some(&first), Some(&upper)).unwrap();
         assert!(
-            first < moved && moved < upper,
-            "{first:?} {moved:?} {upper:?}"
+            first < inserted && inserted < upper,
+            "{first:?} {inserted:?} {upper:?}"
         );
-        assert!(first.as_str() < moved.as_str() && moved.as_str() < upper.as_str());
-        upper = moved;
+        assert!(first.as_str() < inserted.as_str() && inserted.as_str() < upper.as_str());
+        upper = inserted;
         moves += 1;
         assert!(moves < 1_000, "keys grow too fast to be respaced");
     }
     assert!(moves > 100, "respaced after only {moves} moves");
     let spread = Position::spread(3);
     assert!(spread.iter().all(|p| !p.is_long()));
-}
-
-#[test]
-fn moving_to_the_front_or_the_end_a_thousand_times_stays_short() {
-    let mut front = Position::first();
-    let mut end = Position::first();
-    // About 30 moves per extra digit: 1,500 stay under the respacing length.
-    for _ in 0..1_500 {
-        let new_front = Position::between(None, Some(&front)).unwrap();
-        let new_end = Position::between(Some(&end), None).unwrap();
-        assert!(new_front.as_str() < front.as_str());
-        assert!(new_end.as_str() > end.as_str());
-        (front, end) = (new_front, new_end);
-    }
-    assert!(
-        front.as_str().len() <= Position::MAX_LEN,
-        "{}",
-        front.as_str()
-    );
-    assert!(end.as_str().len() <= Position::MAX_LEN, "{}", end.as_str());
 }
 
 #[test]
@@ -100,137 +181,102 @@ fn a_spread_is_increasing_short_and_leaves_room_between() {
     }
 }
 
-mod placing {
-    use taskforge::domain::position::{place, Position, Spot};
-    use uuid::Uuid;
+/// The fewest digits after the bounds' common prefix that hold `count`
+/// keys 16 apart.
+fn spread_width(count: usize) -> usize {
+    let slots = (u128::try_from(count).unwrap() + 1) * 16;
+    (1..=21).find(|w| 62_u128.pow(*w) >= slots).unwrap() as usize
+}
 
-    fn group(n: usize) -> Vec<(Uuid, Position)> {
-        let ids: Vec<Uuid> = (0..n).map(|_| Uuid::new_v4()).collect();
-        ids.into_iter().zip(Position::spread(n)).collect()
-    }
-
-    /// The group's ids in key order after applying a placement.
-    fn order_after(group: &[(Uuid, Position)], moved: Uuid, spot: Spot) -> Vec<Uuid> {
-        let placement = place(group, moved, spot).unwrap();
-        let mut keyed: Vec<(Position, Uuid)> = group
-            .iter()
-            .filter(|(id, _)| *id != moved)
-            .map(|(id, key)| {
-                let new = placement.respaced.iter().find(|(r, _)| r == id);
-                (new.map_or_else(|| key.clone(), |(_, k)| k.clone()), *id)
-            })
-            .collect();
-        keyed.push((placement.key, moved));
-        keyed.sort();
-        keyed.into_iter().map(|(_, id)| id).collect()
-    }
-
-    #[test]
-    fn each_spot_puts_the_item_there_and_changes_no_other_key() {
-        let g = group(4);
-        let ids: Vec<Uuid> = g.iter().map(|(id, _)| *id).collect();
-        let moved = ids[3];
-        assert_eq!(
-            order_after(&g, moved, Spot::First),
-            [ids[3], ids[0], ids[1], ids[2]]
-        );
-        assert_eq!(
-            order_after(&g, moved, Spot::After(ids[0])),
-            [ids[0], ids[3], ids[1], ids[2]]
-        );
-        assert_eq!(
-            order_after(&g, moved, Spot::Before(ids[2])),
-            [ids[0], ids[1], ids[3], ids[2]]
-        );
-        assert_eq!(
-            order_after(&g, ids[0], Spot::Last),
-            [ids[1], ids[2], ids[3], ids[0]]
-        );
-        for spot in [
-            Spot::First,
-            Spot::Last,
-            Spot::After(ids[1]),
-            Spot::Before(ids[1]),
-        ] {
+#[test]
+fn spread_between_is_increasing_inside_the_bounds_valid_and_short() {
+    let prefix = "abcdefghijklmnopqrstuvwxyz0123456789";
+    let (long_v, long_w) = (format!("{prefix}V"), format!("{prefix}W"));
+    let (long_1, long_1001) = (format!("{prefix}1"), format!("{prefix}1001"));
+    let bounds: Vec<(Option<Position>, Option<Position>)> = [
+        (None, None),
+        (Some("V"), None),
+        (None, Some("V")),
+        (Some("V"), Some("W")),
+        (Some("V"), Some("V1")),
+        (Some("V"), Some("Vzzzzzzz")),
+        (Some("Vzzzzzzz"), Some("W")),
+        (Some("000123V"), Some("000124V")),
+        (None, Some("000001V")),
+        (Some(long_v.as_str()), Some(long_w.as_str())),
+        (Some(long_1.as_str()), Some(long_1001.as_str())),
+    ]
+    .into_iter()
+    .map(|(a, b)| (a.map(key), b.map(key)))
+    .collect();
+    for (lower, upper) in &bounds {
+        for count in [0, 1, 2, 15, 16, 1_000, 100_000] {
+            let keys = Position::spread_between(lower.as_ref(), upper.as_ref(), count).unwrap();
+            assert_eq!(keys.len(), count);
+            assert!(valid_and_increasing(&keys), "{lower:?} {upper:?} {count}");
+            let (Some(first), Some(last)) = (keys.first(), keys.last()) else {
+                continue;
+            };
+            assert!(lower.as_ref().is_none_or(|lower| lower < first));
+            assert!(upper.as_ref().is_none_or(|upper| last < upper));
+            let bound_len = |b: &Option<Position>| b.as_ref().map_or(0, |b| b.as_str().len());
+            let longest = bound_len(lower).max(bound_len(upper)) + spread_width(count);
             assert!(
-                place(&g, moved, spot).unwrap().respaced.is_empty(),
-                "{spot:?}"
+                keys.iter().all(|k| k.as_str().len() <= longest),
+                "{lower:?} {upper:?} {count}: {last:?}"
             );
+            // Room for a move into every gap without a longer key.
+            for pair in keys.windows(2).take(50) {
+                let inserted = Position::between(Some(&pair[0]), Some(&pair[1])).unwrap();
+                assert!(
+                    inserted.as_str().len() <= pair[0].as_str().len().max(pair[1].as_str().len())
+                );
+            }
         }
     }
+}
 
-    #[test]
-    fn a_spot_outside_the_group_or_the_item_itself_is_refused() {
-        let g = group(3);
-        let moved = g[0].0;
-        assert_eq!(place(&g, moved, Spot::After(Uuid::new_v4())), None);
-        assert_eq!(place(&g, moved, Spot::Before(moved)), None);
-        assert_eq!(place(&g, moved, Spot::After(moved)), None);
-    }
+#[test]
+fn spread_between_without_room_or_with_bounds_out_of_order_is_none() {
+    let (v, w) = (key("V"), key("W"));
+    assert_eq!(Position::spread_between(Some(&w), Some(&v), 1), None);
+    assert_eq!(Position::spread_between(Some(&v), Some(&v), 0), None);
+    // 25 digits apart only in the last place: 21 digits hold no key.
+    let tight = key(&format!("V{}", "z".repeat(24)));
+    assert_eq!(Position::spread_between(Some(&tight), Some(&w), 1), None);
+    assert!(Position::spread_between(Some(&tight), None, 1).is_some());
+}
 
-    #[test]
-    fn an_item_from_another_group_lands_in_an_empty_one() {
-        let placement = place(&[], Uuid::new_v4(), Spot::Last).unwrap();
-        assert_eq!(placement.key, Position::first());
-        assert!(placement.respaced.is_empty());
+/// Random appends, prepends and inserts between random neighbours: every
+/// key valid, distinct, and the string order always the order of insertion
+/// into the sequence.
+#[test]
+fn random_mixes_of_appends_prepends_and_inserts_stay_strictly_increasing() {
+    let mut next = rng(0x2545_f491_4f6c_dd1d);
+    let mut keys = vec![Position::first()];
+    for _ in 0..6_000 {
+        let at = match next() % 4 {
+            0 => 0,
+            1 => keys.len(),
+            _ => below(&mut next, keys.len() + 1),
+        };
+        let lower = at.checked_sub(1).map(|i| &keys[i]);
+        let upper = keys.get(at);
+        let key = Position::between(lower, upper).unwrap();
+        assert!(lower.is_none_or(|lower| lower < &key) && upper.is_none_or(|upper| &key < upper));
+        keys.insert(at, key);
     }
-
-    /// Two thousand moves to the same spot: the order stays right, keys stay
-    /// bounded, and a respacing now and then changes other keys.
-    #[test]
-    fn thousands_of_moves_to_one_spot_keep_order_and_bounded_keys() {
-        let mut g = group(5);
-        let anchor = g[0].0;
-        let mut respacings = 0;
-        for round in 0..2_000 {
-            // Always the last item, moved right after the first.
-            let moved = g.last().unwrap().0;
-            let placement = place(&g, moved, Spot::After(anchor)).unwrap();
-            if !placement.respaced.is_empty() {
-                respacings += 1;
-            }
-            for (id, key) in &placement.respaced {
-                g.iter_mut().find(|(i, _)| i == id).unwrap().1 = key.clone();
-            }
-            g.iter_mut().find(|(i, _)| *i == moved).unwrap().1 = placement.key;
-            g.sort_by(|a, b| a.1.cmp(&b.1));
-            assert_eq!(g[0].0, anchor, "round {round}");
-            assert_eq!(g[1].0, moved, "round {round}");
-            assert!(g.iter().all(|(_, k)| k.as_str().len() <= Position::MAX_LEN));
-        }
-        assert!(respacings > 0 && respacings < 100, "{respacings}");
-    }
-
-    #[test]
-    fn equal_keys_left_by_a_race_are_respaced() {
-        let ids: Vec<Uuid> = (0..3).map(|_| Uuid::new_v4()).collect();
-        let key = Position::first();
-        let g: Vec<(Uuid, Position)> = ids.iter().map(|id| (*id, key.clone())).collect();
-        let moved = Uuid::new_v4();
-        let placement = place(&g, moved, Spot::After(ids[0])).unwrap();
-        assert!(!placement.respaced.is_empty());
-        let mut keys: Vec<&Position> = placement.respaced.iter().map(|(_, k)| k).collect();
-        keys.push(&placement.key);
-        keys.sort();
-        keys.dedup();
-        assert_eq!(keys.len(), 4, "every key distinct after respacing");
-    }
+    assert!(valid_and_increasing(&keys));
 }
 
 /// Random inserts between random neighbours: every key valid, distinct,
 /// and the string order always the order of insertion into the sequence.
 #[test]
 fn random_inserts_keep_a_valid_strictly_increasing_sequence() {
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let mut next = |n: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % n as u64) as usize
-    };
+    let mut next = rng(0x2545_f491_4f6c_dd1d);
     let mut keys = vec![Position::first()];
     for _ in 0..3_000 {
-        let at = next(keys.len() + 1);
+        let at = below(&mut next, keys.len() + 1);
         let lower = at.checked_sub(1).map(|i| &keys[i]);
         let upper = keys.get(at);
         let key = Position::between(lower, upper).unwrap();
@@ -238,4 +284,49 @@ fn random_inserts_keep_a_valid_strictly_increasing_sequence() {
         keys.insert(at, key);
     }
     assert!(keys.windows(2).all(|w| w[0].as_str() < w[1].as_str()));
+}
+
+#[test]
+fn salted_appends_on_the_same_last_differ_and_come_after_it() {
+    let lasts = [
+        None,
+        Some("V"),
+        Some("y"),
+        Some("z0z"),
+        Some("zz"),
+        Some("000123V"),
+    ];
+    for last in lasts.map(|raw| raw.map(key)) {
+        let mut keys: Vec<Position> = (0..2_000_u128)
+            .map(|salt| Position::after_salted(last.as_ref(), salt * 7_919))
+            .collect();
+        let plain = Position::between(last.as_ref(), None).unwrap();
+        for salted in &keys {
+            assert_eq!(&key(salted.as_str()), salted);
+            assert!(last.as_ref().is_none_or(|last| last < salted), "{salted:?}");
+            assert!(salted.as_str().starts_with(plain.as_str()), "{salted:?}");
+            assert!(salted.as_str().len() <= 8, "{salted:?}");
+        }
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), 2_000, "after {last:?}");
+    }
+}
+
+/// The append after a salted key is the append after the unsalted one, so
+/// a run of salted appends grows no faster than plain ones.
+#[test]
+fn the_append_after_a_salted_key_drops_the_salt() {
+    let mut next = rng(0x9e37_79b9_7f4a_7c15);
+    let mut last = Position::first();
+    for _ in 0..100_000 {
+        let salt = u128::from(next()) << 64 | u128::from(next());
+        let salted = Position::after_salted(Some(&last), salt);
+        let plain = Position::between(Some(&last), None).unwrap();
+        let after = Position::between(Some(&salted), None).unwrap();
+        assert!(last < salted && salted < after, "{last:?} {salted:?}");
+        assert_eq!(after, Position::between(Some(&plain), None).unwrap());
+        assert!(salted.as_str().len() <= 8, "{salted:?}");
+        last = salted;
+    }
 }

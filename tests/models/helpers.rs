@@ -41,6 +41,7 @@ pub async fn bulk_tasks(db: &Db, owner: i32, count: usize) {
             updated_at: Set(at),
             search_text: Set(format!("t{n}")),
             list_pid: Set(inbox),
+            position: Set(format!("{n:06}V")),
             ..Default::default()
         })
         .collect();

@@ -11,3 +11,5 @@ mod task_listing;
 mod task_search;
 mod tasks;
 mod users;
+
+mod labels;

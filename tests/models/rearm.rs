@@ -27,6 +27,8 @@ fn due(title: &str, due_date: DueDate) -> TaskInput {
         priority: Priority::Medium,
         due_date: Some(due_date),
         list_id: None,
+        parent_id: Default::default(),
+        labels: None,
     }
 }
 
@@ -43,17 +45,24 @@ async fn a_new_timezone_and_lead_reach_every_dated_task_across_pages() {
             db,
             &ann,
             due(&format!("d{i}"), DueDate::Date(date)),
-            u32::MAX,
+            tasks::Limits::NONE,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .task;
     }
     let noon = Utc.with_ymd_and_hms(2027, 3, 10, 12, 0, 0).unwrap();
     for i in 0..150 {
         let at = noon + Duration::hours(i);
-        tasks::Model::create_for_owner(db, &ann, due(&format!("t{i}"), DueDate::At(at)), u32::MAX)
-            .await
-            .unwrap();
+        tasks::Model::create_for_owner(
+            db,
+            &ann,
+            due(&format!("t{i}"), DueDate::At(at)),
+            tasks::Limits::NONE,
+        )
+        .await
+        .unwrap()
+        .task;
     }
     let undated = tasks::Model::create_for_owner(
         db,
@@ -62,10 +71,11 @@ async fn a_new_timezone_and_lead_reach_every_dated_task_across_pages() {
             due_date: None,
             ..due("undated", DueDate::At(noon))
         },
-        u32::MAX,
+        tasks::Limits::NONE,
     )
     .await
-    .unwrap();
+    .unwrap()
+    .task;
     // Every reminder already sent but those of t100…t149: only moved tasks
     // may be reminded again, and a new lead reaches the pending ones.
     let pending: Vec<String> = (100..150).map(|i| format!("t{i}")).collect();

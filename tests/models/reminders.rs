@@ -55,10 +55,13 @@ pub(super) async fn task(db: &Db, owner: &users::Model, due: &str) -> tasks::Mod
         priority: Priority::Medium,
         due_date: Some(DueDate::parse(due).unwrap()),
         list_id: None,
+        parent_id: Default::default(),
+        labels: None,
     };
-    tasks::Model::create_for_owner(db, owner, draft, u32::MAX)
+    tasks::Model::create_for_owner(db, owner, draft, tasks::Limits::NONE)
         .await
         .unwrap()
+        .task
 }
 
 fn no_change() -> TaskPatch {
@@ -69,6 +72,8 @@ fn no_change() -> TaskPatch {
         priority: None,
         due_date: Patch::Absent,
         list_id: None,
+        parent_id: Default::default(),
+        labels: Default::default(),
     }
 }
 
@@ -77,9 +82,10 @@ async fn apply(db: &Db, owner: &users::Model, task: &tasks::Model, change: TaskP
     let current = tasks::Model::find_for_owner(db, owner.id, task.pid)
         .await
         .unwrap();
-    tasks::Model::update_for_owner(db, owner, current, &change, None)
+    tasks::Model::update_for_owner(db, owner, current, &change, None, u32::MAX)
         .await
-        .unwrap();
+        .unwrap()
+        .task;
 }
 
 async fn kinds(db: &Db, task: &tasks::Model) -> Vec<String> {

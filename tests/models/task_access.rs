@@ -24,10 +24,13 @@ async fn task(db: &Db, owner: &users::Model) -> tasks::Model {
         priority: Priority::Medium,
         due_date: None,
         list_id: None,
+        parent_id: Default::default(),
+        labels: None,
     };
-    tasks::Model::create_for_owner(db, owner, draft, u32::MAX)
+    tasks::Model::create_for_owner(db, owner, draft, tasks::Limits::NONE)
         .await
         .unwrap()
+        .task
 }
 
 #[tokio::test]

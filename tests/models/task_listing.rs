@@ -67,11 +67,14 @@ async fn each_sort_pages_through_its_own_index() {
             due_date: (i % 3 != 0)
                 .then(|| DueDate::parse(&format!("2026-12-{:02}", 1 + i % 28)).unwrap()),
             list_id: None,
+            parent_id: Default::default(),
+            labels: None,
         };
         last = Some(
-            tasks::Model::create_for_owner(db, &owner, draft, u32::MAX)
+            tasks::Model::create_for_owner(db, &owner, draft, tasks::Limits::NONE)
                 .await
-                .unwrap(),
+                .unwrap()
+                .task,
         );
     }
     let last = last.unwrap();
@@ -138,11 +141,14 @@ async fn a_page_reads_the_listed_columns_as_the_model_has_them() {
             priority: Priority::ALL[i % 4],
             due_date: due.map(|d| DueDate::parse(d).unwrap()),
             list_id: None,
+            parent_id: Default::default(),
+            labels: None,
         };
         created.push(
-            tasks::Model::create_for_owner(db, &owner, draft, u32::MAX)
+            tasks::Model::create_for_owner(db, &owner, draft, tasks::Limits::NONE)
                 .await
-                .unwrap(),
+                .unwrap()
+                .task,
         );
     }
     let query = ListQuery {
@@ -185,11 +191,14 @@ async fn a_list_page_reads_the_list_index() {
             priority: Priority::Medium,
             due_date: None,
             list_id: None,
+            parent_id: Default::default(),
+            labels: None,
         },
-        u32::MAX,
+        tasks::Limits::NONE,
     )
     .await
-    .unwrap();
+    .unwrap()
+    .task;
     for after in [
         None,
         decode_key(&sort, &tasks::ListedTask::from(&last).sort_key(&sort)),

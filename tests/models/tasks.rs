@@ -34,6 +34,8 @@ fn draft(title: &str) -> TaskInput {
         priority: Priority::Medium,
         due_date: None,
         list_id: None,
+        parent_id: Default::default(),
+        labels: None,
     }
 }
 
@@ -45,6 +47,8 @@ fn no_change() -> TaskPatch {
         priority: None,
         due_date: Patch::Absent,
         list_id: None,
+        parent_id: Default::default(),
+        labels: Default::default(),
     }
 }
 
@@ -55,14 +59,23 @@ async fn another_owner_cannot_find_change_or_delete_a_task() {
     let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
     let bob = user(db, "bob@example.com").await;
-    let task = tasks::Model::create_for_owner(db, &ann, draft("ann's"), u32::MAX)
+    let task = tasks::Model::create_for_owner(db, &ann, draft("ann's"), tasks::Limits::NONE)
         .await
-        .unwrap();
+        .unwrap()
+        .task;
 
     let found = tasks::Model::find_for_owner(db, bob.id, task.pid).await;
-    let patched = tasks::Model::update_for_owner(db, &bob, task.clone(), &no_change(), None).await;
-    let replaced =
-        tasks::Model::update_for_owner(db, &bob, task.clone(), &draft("bob's").into(), None).await;
+    let patched =
+        tasks::Model::update_for_owner(db, &bob, task.clone(), &no_change(), None, u32::MAX).await;
+    let replaced = tasks::Model::update_for_owner(
+        db,
+        &bob,
+        task.clone(),
+        &draft("bob's").into(),
+        None,
+        u32::MAX,
+    )
+    .await;
     let deleted = tasks::Model::delete_for_owner(db, bob.id, task.pid, None).await;
 
     assert!(matches!(found, Err(ApiError::NotFound)));
@@ -83,9 +96,10 @@ async fn creating_a_complete_task_sets_completed_at() {
 
     let mut done = draft("done");
     done.status = Status::Complete;
-    let task = tasks::Model::create_for_owner(db, &ann, done, u32::MAX)
+    let task = tasks::Model::create_for_owner(db, &ann, done, tasks::Limits::NONE)
         .await
-        .unwrap();
+        .unwrap()
+        .task;
 
     assert!(task.completed_at.is_some());
     assert_eq!(task.version, 1);
@@ -97,23 +111,33 @@ async fn every_write_bumps_the_version_and_updated_at() {
     let boot = boot_test::<App>().await.unwrap();
     let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
-    let task = tasks::Model::create_for_owner(db, &ann, draft("t"), u32::MAX)
+    let task = tasks::Model::create_for_owner(db, &ann, draft("t"), tasks::Limits::NONE)
         .await
-        .unwrap();
+        .unwrap()
+        .task;
 
-    let patched =
-        tasks::Model::update_for_owner(db, &ann, read(db, &ann, &task).await, &no_change(), None)
-            .await
-            .unwrap();
+    let patched = tasks::Model::update_for_owner(
+        db,
+        &ann,
+        read(db, &ann, &task).await,
+        &no_change(),
+        None,
+        u32::MAX,
+    )
+    .await
+    .unwrap()
+    .task;
     let replaced = tasks::Model::update_for_owner(
         db,
         &ann,
         read(db, &ann, &task).await,
         &draft("t2").into(),
         None,
+        u32::MAX,
     )
     .await
-    .unwrap();
+    .unwrap()
+    .task;
 
     assert_eq!(patched.version, 2);
     assert_eq!(replaced.version, 3);
@@ -181,31 +205,37 @@ async fn an_update_sets_only_the_columns_it_changes() {
     let ann = user(db, "ann@example.com").await;
     let mut due = draft("report");
     due.due_date = Some(DueDate::Date(NaiveDate::from_ymd_opt(2031, 5, 1).unwrap()));
-    let task = tasks::Model::create_for_owner(db, &ann, due.clone(), u32::MAX)
+    let task = tasks::Model::create_for_owner(db, &ann, due.clone(), tasks::Limits::NONE)
         .await
-        .unwrap();
+        .unwrap()
+        .task;
     count_updates_of_other_columns(db).await;
 
     let urgent = TaskPatch {
         priority: Some(Priority::Urgent),
         ..no_change()
     };
-    let patched = tasks::Model::update_for_owner(db, &ann, task.clone(), &urgent, None)
+    let patched = tasks::Model::update_for_owner(db, &ann, task.clone(), &urgent, None, u32::MAX)
         .await
-        .unwrap();
+        .unwrap()
+        .task;
     let after_priority = touched(db).await;
     due.priority = Priority::Urgent;
-    let replaced = tasks::Model::update_for_owner(db, &ann, patched.clone(), &due.into(), None)
-        .await
-        .unwrap();
+    let replaced =
+        tasks::Model::update_for_owner(db, &ann, patched.clone(), &due.into(), None, u32::MAX)
+            .await
+            .unwrap()
+            .task;
     let after_same_put = touched(db).await;
     let retitled = TaskPatch {
         title: Some(TaskTitle::parse("final report").unwrap()),
         ..no_change()
     };
-    let renamed = tasks::Model::update_for_owner(db, &ann, replaced.clone(), &retitled, None)
-        .await
-        .unwrap();
+    let renamed =
+        tasks::Model::update_for_owner(db, &ann, replaced.clone(), &retitled, None, u32::MAX)
+            .await
+            .unwrap()
+            .task;
     let after_title = touched(db).await;
     drop_untouched_counter(db).await;
 
@@ -230,26 +260,48 @@ async fn completed_at_is_kept_while_complete_and_cleared_on_reopen() {
     let boot = boot_test::<App>().await.unwrap();
     let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
-    let task = tasks::Model::create_for_owner(db, &ann, draft("t"), u32::MAX)
+    let task = tasks::Model::create_for_owner(db, &ann, draft("t"), tasks::Limits::NONE)
         .await
-        .unwrap();
+        .unwrap()
+        .task;
 
     let mut complete = no_change();
     complete.status = Some(Status::Complete);
-    let done =
-        tasks::Model::update_for_owner(db, &ann, read(db, &ann, &task).await, &complete, None)
-            .await
-            .unwrap();
-    let again =
-        tasks::Model::update_for_owner(db, &ann, read(db, &ann, &task).await, &complete, None)
-            .await
-            .unwrap();
+    let done = tasks::Model::update_for_owner(
+        db,
+        &ann,
+        read(db, &ann, &task).await,
+        &complete,
+        None,
+        u32::MAX,
+    )
+    .await
+    .unwrap()
+    .task;
+    let again = tasks::Model::update_for_owner(
+        db,
+        &ann,
+        read(db, &ann, &task).await,
+        &complete,
+        None,
+        u32::MAX,
+    )
+    .await
+    .unwrap()
+    .task;
     let mut reopen = no_change();
     reopen.status = Some(Status::Incomplete);
-    let reopened =
-        tasks::Model::update_for_owner(db, &ann, read(db, &ann, &task).await, &reopen, None)
-            .await
-            .unwrap();
+    let reopened = tasks::Model::update_for_owner(
+        db,
+        &ann,
+        read(db, &ann, &task).await,
+        &reopen,
+        None,
+        u32::MAX,
+    )
+    .await
+    .unwrap()
+    .task;
 
     assert!(done.completed_at.is_some());
     assert_eq!(again.completed_at, done.completed_at);
@@ -263,9 +315,10 @@ async fn the_database_refuses_a_complete_task_without_completed_at() {
     let boot = boot_test::<App>().await.unwrap();
     let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
-    let task = tasks::Model::create_for_owner(db, &ann, draft("t"), u32::MAX)
+    let task = tasks::Model::create_for_owner(db, &ann, draft("t"), tasks::Limits::NONE)
         .await
-        .unwrap();
+        .unwrap()
+        .task;
 
     let result = tasks::Entity::update_many()
         .col_expr(tasks::Column::Status, Expr::value(Status::Complete.rank()))
@@ -290,12 +343,14 @@ async fn changing_timezone_moves_date_only_due_dates_but_not_instants() {
     let mut timed = draft("timed");
     let instant = Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).unwrap();
     timed.due_date = Some(DueDate::At(instant));
-    let dated = tasks::Model::create_for_owner(db, &ann, dated, u32::MAX)
+    let dated = tasks::Model::create_for_owner(db, &ann, dated, tasks::Limits::NONE)
         .await
-        .unwrap();
-    let timed = tasks::Model::create_for_owner(db, &ann, timed, u32::MAX)
+        .unwrap()
+        .task;
+    let timed = tasks::Model::create_for_owner(db, &ann, timed, tasks::Limits::NONE)
         .await
-        .unwrap();
+        .unwrap()
+        .task;
 
     let mut in_tokyo = ann.clone();
     in_tokyo.timezone = Timezone::parse("Asia/Tokyo").unwrap().name().to_string();
@@ -322,9 +377,10 @@ async fn deleting_a_user_deletes_their_tasks() {
     let boot = boot_test::<App>().await.unwrap();
     let db = &Db::from(boot.app_context.db.clone());
     let ann = user(db, "ann@example.com").await;
-    tasks::Model::create_for_owner(db, &ann, draft("t"), u32::MAX)
+    tasks::Model::create_for_owner(db, &ann, draft("t"), tasks::Limits::NONE)
         .await
-        .unwrap();
+        .unwrap()
+        .task;
 
     ann.delete(db).await.unwrap();
 

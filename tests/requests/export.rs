@@ -173,19 +173,19 @@ async fn a_read_error_midway_cuts_the_document_short_instead_of_closing_it() {
     let db = Db::from(boot.app_context.db.clone());
     let ann = crate::models::helpers::user(&db, "ann@example.com").await;
     let whole = stream::iter([
-        Ok(Part::Tasks(vec![])),
+        Ok(Part::Tasks(vec![], Default::default())),
         Ok(Part::Notifications(vec![])),
         Ok(Part::End),
     ]);
     let failing = stream::iter([
-        Ok(Part::Tasks(vec![])),
+        Ok(Part::Tasks(vec![], Default::default())),
         Err(DbErr::Custom("connection lost".into())),
     ]);
 
-    let whole = to_bytes(views::export::body(&ann, &[], whole), usize::MAX)
+    let whole = to_bytes(views::export::body(&ann, &[], &[], whole), usize::MAX)
         .await
         .unwrap();
-    let failed = to_bytes(views::export::body(&ann, &[], failing), usize::MAX).await;
+    let failed = to_bytes(views::export::body(&ann, &[], &[], failing), usize::MAX).await;
 
     let whole: Value = serde_json::from_slice(&whole).unwrap();
     assert_eq!(whole["tasks"], json!([]));

@@ -172,6 +172,11 @@ pub fn redactions() -> Vec<(&'static str, &'static str)> {
             "[JWT]",
         ),
         (r"[0-9a-f]{32}\.[A-Za-z0-9]{43}", "[REFRESH_TOKEN]"),
+        // A new task's key ends with digits of its random id.
+        (
+            r#""position": "[0-9A-Za-z]+""#,
+            r#""position": "[POSITION]""#,
+        ),
     ]
 }
 

@@ -58,10 +58,18 @@ async fn a_notification_email_job_runs_through_redis() {
         priority: Priority::Medium,
         due_date: Some(DueDate::parse("2026-12-01T17:00:00Z").unwrap()),
         list_id: None,
+        parent_id: Default::default(),
+        labels: None,
     };
-    tasks::Model::create_for_owner(&Db::from(ctx.db.clone()), &owner, draft, u32::MAX)
-        .await
-        .unwrap();
+    tasks::Model::create_for_owner(
+        &Db::from(ctx.db.clone()),
+        &owner,
+        draft,
+        tasks::Limits::NONE,
+    )
+    .await
+    .unwrap()
+    .task;
     let report = reminders::run_pass(
         &Db::from(ctx.db.clone()),
         Utc.with_ymd_and_hms(2026, 12, 1, 16, 30, 0)

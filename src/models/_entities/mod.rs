@@ -3,8 +3,10 @@
 pub mod prelude;
 
 pub mod idempotency_keys;
+pub mod labels;
 pub mod lists;
 pub mod notifications;
 pub mod sessions;
+pub mod task_labels;
 pub mod tasks;
 pub mod users;

@@ -27,7 +27,12 @@ pub struct Model {
     pub remind_at: Option<DateTimeWithTimeZone>,
     pub reminder_sent_at: Option<DateTimeWithTimeZone>,
     pub overdue_sent_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(unique_key = "tasks_pid_list")]
     pub list_pid: Uuid,
+    pub parent_pid: Option<Uuid>,
+    #[sea_orm(column_type = "Text")]
+    pub position: String,
+    pub label_count: i16,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -40,6 +45,16 @@ pub enum Relation {
         on_delete = "Cascade"
     )]
     Lists,
+    #[sea_orm(has_many = "super::task_labels::Entity")]
+    TaskLabels,
+    #[sea_orm(
+        belongs_to = "Entity",
+        from = "(Column::ParentPid, Column::ListPid)",
+        to = "(Column::Pid, Column::ListPid)",
+        on_update = "Cascade",
+        on_delete = "Cascade"
+    )]
+    SelfRef,
     #[sea_orm(
         belongs_to = "super::users::Entity",
         from = "Column::UserId",
@@ -56,8 +71,23 @@ impl Related<super::lists::Entity> for Entity {
     }
 }
 
+impl Related<super::task_labels::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::TaskLabels.def()
+    }
+}
+
 impl Related<super::users::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Users.def()
+    }
+}
+
+impl Related<super::labels::Entity> for Entity {
+    fn to() -> RelationDef {
+        super::task_labels::Relation::Labels.def()
+    }
+    fn via() -> Option<RelationDef> {
+        Some(super::task_labels::Relation::Tasks.def().rev())
     }
 }

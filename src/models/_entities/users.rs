@@ -26,6 +26,8 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(has_many = "super::idempotency_keys::Entity")]
     IdempotencyKeys,
+    #[sea_orm(has_many = "super::labels::Entity")]
+    Labels,
     #[sea_orm(has_many = "super::lists::Entity")]
     Lists,
     #[sea_orm(has_many = "super::notifications::Entity")]
@@ -39,6 +41,12 @@ pub enum Relation {
 impl Related<super::idempotency_keys::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::IdempotencyKeys.def()
+    }
+}
+
+impl Related<super::labels::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Labels.def()
     }
 }
 

@@ -1,6 +1,6 @@
 //! Lists (contract, organizing.md): every query is scoped to its owner;
 //! another user's list does not exist. Every write takes the owner's lock
-//! ([`order::lock_owner`]) in a transaction, so the quota, the unique names
+//! ([`super::owner::lock_owner`]) in a transaction, so the quota, the unique names
 //! and the positions hold under concurrent writes. The parts: `changes` (the
 //! request shapes), `order` (positions and moves).
 mod changes;
@@ -15,6 +15,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 pub use super::_entities::lists::{self, ActiveModel, Column, Entity, Model};
+use super::owner::lock_owner;
 use super::{
     _entities::{notifications, tasks},
     users::now,
@@ -24,7 +25,6 @@ use crate::{
     domain::{etag::TagList, organizing::ListName, position::Position},
     errors::ApiError,
 };
-use order::lock_owner;
 
 impl sea_orm::ActiveModelBehavior for ActiveModel {}
 

@@ -1,10 +1,9 @@
 //! The manual order of lists: a new list goes last, a move takes a key
-//! between its new neighbours' (`domain::position`), and the owner's lock
-//! that serialises every list write of one user.
+//! between its new neighbours' (`domain::position`); every list write holds
+//! the owner's lock (`models::owner`).
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, LockType, Query},
-    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait},
+    ActiveModelTrait, ActiveValue, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -16,27 +15,8 @@ use crate::{
         position::{place, Position, Spot},
     },
     errors::ApiError,
-    models::{_entities::users, users::now},
+    models::{owner::lock_owner, users::now},
 };
-
-/// Locks the owner's row until the transaction `txn` ends (PostgreSQL
-/// `FOR UPDATE`), so two writes of one user's lists run one after the
-/// other: the count under the quota, the name check and the last position
-/// stay true until the write commits. SQLite runs one write transaction at
-/// a time (the write turn), and its builder leaves the lock out.
-///
-/// # Errors
-/// Database errors.
-pub async fn lock_owner(txn: &Db, owner_id: i32) -> Result<(), DbErr> {
-    let mut select = Query::select();
-    select
-        .column(users::Column::Id)
-        .from(users::Entity)
-        .and_where(Expr::col(users::Column::Id).eq(owner_id))
-        .lock(LockType::Update);
-    txn.query_one(&select).await?;
-    Ok(())
-}
 
 /// A transaction holding the owner's lock, and the list `pid` of
 /// `owner_id` read in it, at the version `if_match` names (when given).

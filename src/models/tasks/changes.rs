@@ -1,23 +1,19 @@
-//! What a write does to a task: the two request shapes (the whole task of
-//! POST and PUT, the merge patch of PATCH), the one mapping of a patch onto
-//! the writable columns, and the rule that keeps `completed_at` in step with
-//! `status`. A PUT is the patch that sets every field.
-use chrono::{DateTime, FixedOffset};
-use sea_orm::{ActiveModelTrait, ActiveValue, Iterable, ModelTrait};
+//! What a task write asks for: the two request shapes (the whole task of
+//! POST and PUT, the merge patch of PATCH) and the move of
+//! `POST /tasks/{id}/move`. A PUT is the patch that sets every field but
+//! the task's placement, which it keeps unless it names one.
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{ActiveModel, Column, Model};
 use crate::{
     domain::{
-        account::ReminderLead,
         body::{Body, Patch, READ_ONLY_FIELDS},
-        listing::search_text,
+        organizing::LabelSet,
+        position::Spot,
         task::{DueDate, Priority, Status, TaskDescription, TaskTitle},
     },
     errors::FieldErrors,
-    models::users,
 };
 
 /// The fields of a task body; every other but the read-only ones is 422.
@@ -28,10 +24,22 @@ const FIELDS: &[&str] = &[
     "priority",
     "due_date",
     "list_id",
+    "parent_id",
+    "labels",
 ];
 
+/// Read-only fields of a task beyond v1's, ignored in bodies.
+const TASK_READ_ONLY: &[&str] = &["position"];
+
+fn ignored() -> Vec<&'static str> {
+    let mut ignored = READ_ONLY_FIELDS.to_vec();
+    ignored.extend(TASK_READ_ONLY);
+    ignored
+}
+
 /// `POST /tasks` and `PUT /tasks/{id}`: the whole task; omitted optional
-/// fields take their defaults.
+/// fields take their defaults, but a PUT keeps the task's placement
+/// (`list_id`, `parent_id`, `position`) unless the body names it.
 #[derive(Debug, Clone, ToSchema)]
 pub struct TaskInput {
     pub title: TaskTitle,
@@ -45,14 +53,23 @@ pub struct TaskInput {
     pub priority: Priority,
     #[schema(required = false)]
     pub due_date: Option<DueDate>,
-    /// One of the caller's lists; default: the inbox on create, where the
-    /// task is on replace.
+    /// One of the caller's lists; default: the inbox on create (or the
+    /// parent's list), where the task is on replace.
     #[schema(required = false, nullable = false)]
     pub list_id: Option<Uuid>,
+    /// Another of the caller's tasks to nest under (at most four levels);
+    /// `null`: top level. Default: top level on create, where the task is
+    /// on replace.
+    #[schema(value_type = Option<Uuid>, required = false)]
+    pub parent_id: Patch<Uuid>,
+    /// Default: none (a replace without `labels` clears them).
+    #[schema(value_type = Option<LabelSet>, required = false)]
+    pub labels: Option<LabelSet>,
 }
 
 /// `PATCH /tasks/{id}`: a JSON merge patch (RFC 7396). Only the fields sent
-/// change; `null` clears `description` or `due_date`.
+/// change; `null` clears `description`, `due_date` or `labels`, and makes a
+/// subtask top-level (`parent_id`).
 #[derive(Debug, Clone, Default, ToSchema)]
 pub struct TaskPatch {
     #[schema(required = false, nullable = false)]
@@ -65,9 +82,35 @@ pub struct TaskPatch {
     pub priority: Option<Priority>,
     #[schema(value_type = Option<DueDate>, required = false)]
     pub due_date: Patch<DueDate>,
-    /// Another of the caller's lists to move the task to.
+    /// Another of the caller's lists to move the task (and its subtree) to,
+    /// top-level there; the task's own list changes nothing.
     #[schema(required = false, nullable = false)]
     pub list_id: Option<Uuid>,
+    /// Another of the caller's tasks to nest under; `null`: top level.
+    #[schema(value_type = Option<Uuid>, required = false)]
+    pub parent_id: Patch<Uuid>,
+    /// The whole set of labels; `null` or `[]` clears it.
+    #[schema(value_type = Option<LabelSet>, required = false)]
+    pub labels: Patch<LabelSet>,
+}
+
+/// `POST /tasks/{id}/move`: where the task goes (default: where it is;
+/// `parent_id: null` is the top level) and its spot among its new siblings
+/// (right after one, `after: null` first, right before one, or last).
+#[derive(Debug, Clone, Default, ToSchema)]
+pub struct TaskMove {
+    /// One of the caller's lists.
+    #[schema(required = false, nullable = false)]
+    pub list_id: Option<Uuid>,
+    /// The new parent; `null`: top level.
+    #[schema(value_type = Option<Uuid>, required = false)]
+    pub parent_id: Patch<Uuid>,
+    /// The sibling to go right after; `null`: first.
+    #[schema(value_type = Option<Uuid>, required = false)]
+    pub after: Patch<Uuid>,
+    /// The sibling to go right before (not together with `after`).
+    #[schema(required = false, nullable = false)]
+    pub before: Option<Uuid>,
 }
 
 impl TaskInput {
@@ -76,13 +119,15 @@ impl TaskInput {
     /// # Errors
     /// Every bad or unknown field.
     pub fn parse(map: Map<String, Value>) -> Result<Self, FieldErrors> {
-        let mut body = Body::new(map, FIELDS, READ_ONLY_FIELDS);
+        let mut body = Body::new(map, FIELDS, &ignored());
         let title = body.required("title", TaskTitle::parse);
         let description = body.patch("description", true, TaskDescription::parse);
         let status = body.patch("status", false, Status::parse);
         let priority = body.patch("priority", false, Priority::parse);
         let due_date = body.patch("due_date", true, DueDate::parse);
         let list_id = body.patch("list_id", false, list_id).into_option();
+        let parent_id = body.patch("parent_id", true, parent_id);
+        let labels = body.patch_array("labels", LabelSet::parse).into_option();
         body.finish()?;
         Ok(Self {
             title: title.ok_or_else(|| FieldErrors::one("title", "is required"))?,
@@ -91,6 +136,8 @@ impl TaskInput {
             priority: priority.into_option().unwrap_or_default(),
             due_date: due_date.into_option(),
             list_id,
+            parent_id,
+            labels,
         })
     }
 }
@@ -102,13 +149,15 @@ impl TaskPatch {
     /// # Errors
     /// Every bad or unknown field.
     pub fn parse(map: Map<String, Value>) -> Result<Self, FieldErrors> {
-        let mut body = Body::new(map, FIELDS, READ_ONLY_FIELDS);
+        let mut body = Body::new(map, FIELDS, &ignored());
         let title = body.patch("title", false, TaskTitle::parse);
         let description = body.patch("description", true, TaskDescription::parse);
         let status = body.patch("status", false, Status::parse);
         let priority = body.patch("priority", false, Priority::parse);
         let due_date = body.patch("due_date", true, DueDate::parse);
         let list_id = body.patch("list_id", false, list_id).into_option();
+        let parent_id = body.patch("parent_id", true, parent_id);
+        let labels = body.patch_array("labels", LabelSet::parse);
         body.finish()?;
         Ok(Self {
             title: title.into_option(),
@@ -117,12 +166,22 @@ impl TaskPatch {
             priority: priority.into_option(),
             due_date,
             list_id,
+            parent_id,
+            labels,
         })
+    }
+
+    /// Whether the patch names a placement (a list or a parent), which a
+    /// write checks under the owner's lock.
+    #[must_use]
+    pub fn places(&self) -> bool {
+        self.list_id.is_some() || self.parent_id != Patch::Absent
     }
 }
 
 impl From<TaskInput> for TaskPatch {
-    /// Every field set: what is omitted from a PUT goes back to its default.
+    /// Every field set: what is omitted from a PUT goes back to its default,
+    /// but the placement, which a PUT keeps unless it names one.
     fn from(input: TaskInput) -> Self {
         Self {
             title: Some(input.title),
@@ -130,8 +189,45 @@ impl From<TaskInput> for TaskPatch {
             status: Some(input.status),
             priority: Some(input.priority),
             due_date: Patch::from(input.due_date),
-            // A replace keeps the task where it is unless it names a list.
             list_id: input.list_id,
+            parent_id: input.parent_id,
+            labels: Patch::Value(input.labels.unwrap_or_default()),
+        }
+    }
+}
+
+impl TaskMove {
+    /// # Errors
+    /// Every bad or unknown field; `after` and `before` together.
+    pub fn parse(map: Map<String, Value>) -> Result<Self, FieldErrors> {
+        let mut body = Body::new(map, &["list_id", "parent_id", "after", "before"], &[]);
+        let list_id = body.patch("list_id", false, list_id).into_option();
+        let parent_id = body.patch("parent_id", true, parent_id);
+        let after = body.patch("after", true, sibling);
+        let before = body.patch("before", false, sibling).into_option();
+        if after != Patch::Absent && before.is_some() {
+            body.errors
+                .add("after", "must not be sent together with before");
+            body.errors
+                .add("before", "must not be sent together with after");
+        }
+        body.finish()?;
+        Ok(Self {
+            list_id,
+            parent_id,
+            after,
+            before,
+        })
+    }
+
+    /// Where among its new siblings the task goes.
+    #[must_use]
+    pub fn spot(&self) -> Spot {
+        match (&self.after, self.before) {
+            (Patch::Value(id), _) => Spot::After(*id),
+            (Patch::Null, _) => Spot::First,
+            (Patch::Absent, Some(id)) => Spot::Before(id),
+            (Patch::Absent, None) => Spot::Last,
         }
     }
 }
@@ -142,129 +238,13 @@ fn list_id(raw: &str) -> Result<Uuid, String> {
     Uuid::try_parse(raw).map_err(|_| "must be the id of one of your lists".to_string())
 }
 
-/// The values of the writable columns, whatever the write.
-#[derive(Debug, Clone, Default)]
-pub(super) struct Fields {
-    pub title: String,
-    pub description: Option<String>,
-    pub status: Status,
-    pub priority: Priority,
-    pub due: Option<DueDate>,
+/// A parent id in a task body: a UUID (whether it is one of the caller's
+/// tasks is checked with the write).
+fn parent_id(raw: &str) -> Result<Uuid, String> {
+    Uuid::try_parse(raw).map_err(|_| "must be the id of one of your tasks".to_string())
 }
 
-impl From<&Model> for Fields {
-    fn from(task: &Model) -> Self {
-        let due = match (task.due_on, task.due_at) {
-            (Some(date), _) => Some(DueDate::Date(date)),
-            (None, Some(at)) => Some(DueDate::At(at.to_utc())),
-            (None, None) => None,
-        };
-        Self {
-            title: task.title.clone(),
-            description: task.description.clone(),
-            status: Status::from_rank(task.status),
-            priority: Priority::from_rank(task.priority),
-            due,
-        }
-    }
-}
-
-impl Fields {
-    /// These values with `patch` applied: what it sets changes, the rest stays.
-    pub(super) fn patched(mut self, patch: &TaskPatch) -> Self {
-        if let Some(title) = &patch.title {
-            self.title = title.as_str().to_string();
-        }
-        patch
-            .description
-            .apply_to(&mut self.description, |d| d.as_str().to_string());
-        if let Some(status) = patch.status {
-            self.status = status;
-        }
-        if let Some(priority) = patch.priority {
-            self.priority = priority;
-        }
-        patch.due_date.apply_to(&mut self.due, |due| *due);
-        self
-    }
-
-    /// Writes these values into `task` for `owner`. `rearm` (a new task, or a
-    /// changed due instant) clears both notice markers, so the reminder and
-    /// the overdue notice are sent again for the new due date.
-    pub(super) fn write(
-        self,
-        task: &mut ActiveModel,
-        owner: &users::Model,
-        at: DateTime<FixedOffset>,
-        rearm: bool,
-    ) {
-        let due_at = self.due_at(owner);
-        task.search_text = ActiveValue::Set(search_text(&self.title, self.description.as_deref()));
-        task.title = ActiveValue::Set(self.title);
-        task.description = ActiveValue::Set(self.description);
-        task.status = ActiveValue::Set(self.status.rank());
-        task.priority = ActiveValue::Set(self.priority.rank());
-        task.due_at = ActiveValue::Set(due_at);
-        task.due_on = ActiveValue::Set(self.due.and_then(DueDate::date));
-        task.remind_at = ActiveValue::Set(remind_at(due_at, owner.reminder_lead()));
-        if rearm {
-            task.reminder_sent_at = ActiveValue::Set(None);
-            task.overdue_sent_at = ActiveValue::Set(None);
-        }
-        task.updated_at = ActiveValue::Set(at);
-    }
-
-    /// The due instant these values give for `owner`.
-    pub(super) fn due_at(&self, owner: &users::Model) -> Option<DateTime<FixedOffset>> {
-        self.due.map(|d| d.due_at(owner.timezone()).fixed_offset())
-    }
-}
-
-/// `completed_at` follows `status`: set when a task becomes complete, kept
-/// while it stays complete, cleared when it leaves.
-pub(super) fn completed_at_after(
-    before: Option<(Status, Option<DateTime<FixedOffset>>)>,
-    status: Status,
-    at: DateTime<FixedOffset>,
-) -> Option<DateTime<FixedOffset>> {
-    match (before, status) {
-        (_, Status::Incomplete | Status::InProgress) => None,
-        (Some((Status::Complete, Some(done))), Status::Complete) => Some(done),
-        (_, Status::Complete) => Some(at),
-    }
-}
-
-/// Leaves out of `task` every column whose new value is the one `current`
-/// holds, but the version and `updated_at`, which every write changes.
-///
-/// The update is conditioned on `current`'s version, so those columns hold
-/// exactly these values when it runs: leaving them out changes nothing in
-/// the row. It spares the indexes: SQLite rewrites the entry of every index
-/// on a column the `SET` names, changed or not, so a PATCH of the priority
-/// that named every writable column rewrote eight index entries instead of
-/// two (docs/performance.md, change 21).
-pub(super) fn keep_changes_only(task: &mut ActiveModel, current: &Model) {
-    for column in Column::iter() {
-        if matches!(column, Column::Version | Column::UpdatedAt) {
-            continue;
-        }
-        if let ActiveValue::Set(value) = task.get(column) {
-            if value == <Model as ModelTrait>::get(current, column) {
-                task.not_set(column);
-            }
-        }
-    }
-}
-
-/// When the reminder of a task due at `due_at` goes out: `lead` before it;
-/// never with a lead of 0 (reminders off) or without a due date.
-#[must_use]
-pub fn remind_at(
-    due_at: Option<DateTime<FixedOffset>>,
-    lead: ReminderLead,
-) -> Option<DateTime<FixedOffset>> {
-    let minutes = lead.minutes();
-    (minutes > 0)
-        .then_some(due_at?)
-        .map(|due| due - chrono::Duration::minutes(i64::from(minutes)))
+/// A sibling named by a move: a UUID.
+fn sibling(raw: &str) -> Result<Uuid, String> {
+    Uuid::try_parse(raw).map_err(|_| "must be the id of a sibling".to_string())
 }

@@ -14,7 +14,10 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::{listing::ListedTask, Column};
-use crate::domain::listing::{Sort, SortField};
+use crate::{
+    domain::listing::{Sort, SortField},
+    models::_entities::task_labels,
+};
 
 /// Stands in for a missing due date when sorting ascending (after every real one).
 pub const DUE_LAST_ASCENDING: &str = "9999-12-31T23:59:59+00:00";
@@ -31,6 +34,7 @@ pub(super) enum Part {
     Priority,
     Title,
     Status,
+    Position,
     Id,
 }
 
@@ -55,6 +59,7 @@ pub(super) fn parts(sort: &Sort) -> Vec<(Part, bool)> {
                 SortField::Priority => Part::Priority,
                 SortField::Title => Part::Title,
                 SortField::Status => Part::Status,
+                SortField::Position => Part::Position,
             };
             (part, key.descending)
         })
@@ -71,16 +76,30 @@ fn due_sentinel(descending: bool) -> &'static str {
     }
 }
 
+/// Whether a page filtered by labels reads its order off the first label's
+/// rows (`task_labels`, whose copy of the creation time and id is indexed
+/// per label): only the default order and its reverse.
+pub(super) fn by_label(parts: &[(Part, bool)]) -> bool {
+    matches!(parts, [(Part::CreatedAt, _), (Part::Id, _)])
+}
+
 /// The SQL of one keyset column. The due expression is spelled exactly as in
-/// the indexes of migration `m20261124_170000_task_listing`.
-pub(super) fn column(part: Part, descending: bool) -> SimpleExpr {
+/// the indexes of migration `m20261124_170000_task_listing`. `labelled`:
+/// the creation time and id as the joined `task_labels` row holds them
+/// ([`by_label`]).
+pub(super) fn column(part: Part, descending: bool, labelled: bool) -> SimpleExpr {
     match part {
+        Part::CreatedAt if labelled => {
+            Expr::col((task_labels::Entity, task_labels::Column::TaskCreatedAt))
+        }
+        Part::Id if labelled => Expr::col((task_labels::Entity, task_labels::Column::TaskPid)),
         Part::CreatedAt => Expr::col(Column::CreatedAt),
         Part::UpdatedAt => Expr::col(Column::UpdatedAt),
         Part::Due => Expr::cust(format!("COALESCE(due_at, '{}')", due_sentinel(descending))),
         Part::Priority => Expr::col(Column::Priority),
         Part::Title => Expr::col(Column::Title),
         Part::Status => Expr::col(Column::Status),
+        Part::Position => Expr::col(Column::Position),
         Part::Id => Expr::col(Column::Pid),
     }
 }
@@ -102,7 +121,8 @@ fn sql_value(value: &KeyValue) -> SimpleExpr {
 /// over an expression index, so when the first key is the due expression (or
 /// directions are mixed) a leading `first >= value` (`<=` descending), implied
 /// by the rest, lets the scan start at the cursor's first key.
-pub(super) fn keyset(parts: &[(Part, bool)], key: &[KeyValue]) -> Condition {
+pub(super) fn keyset(parts: &[(Part, bool)], key: &[KeyValue], labelled: bool) -> Condition {
+    let column = |part, descending| column(part, descending, labelled);
     let (first, first_descending) = parts[0];
     let leading = if first_descending {
         column(first, true).lte(sql_value(&key[0]))
@@ -161,6 +181,7 @@ impl ListedTask {
                 Part::Priority => json!(self.priority),
                 Part::Title => json!(self.title),
                 Part::Status => json!(self.status),
+                Part::Position => json!(self.position),
                 Part::Id => json!(self.pid.to_string()),
             })
             .collect()
@@ -184,7 +205,7 @@ pub fn decode_key(sort: &Sort, values: &[Value]) -> Option<Vec<KeyValue>> {
                 Part::Priority | Part::Status => {
                     KeyValue::Rank(i16::try_from(value.as_i64()?).ok()?)
                 }
-                Part::Title => KeyValue::Text(value.as_str()?.to_string()),
+                Part::Title | Part::Position => KeyValue::Text(value.as_str()?.to_string()),
                 Part::Id => KeyValue::Id(Uuid::try_parse(value.as_str()?).ok()?),
             })
         })

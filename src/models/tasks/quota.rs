@@ -5,18 +5,14 @@
 //! check reads one row instead of counting up to 100,000 index entries per
 //! create, and stays one statement: on SQLite it still joins the group
 //! commit, and no create can slip past the limit between a check and its
-//! insert. A task created without a list goes to the owner's inbox, found
-//! by a sub-select of the same statement.
+//! insert.
 use sea_orm::{
     sea_query::{Expr, ExprTrait, LockType, Query},
     ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbErr, FromQueryResult, Iterable,
 };
 
 use super::{ActiveModel, Column, Entity, Model};
-use crate::{
-    db::Db,
-    models::{lists, users},
-};
+use crate::{db::Db, models::users};
 
 /// Inserts `task` for `owner_id` unless the owner already has `limit`
 /// tasks; `None` then, and nothing was written.
@@ -42,17 +38,6 @@ pub(super) async fn insert_within(
             columns.push(column);
             values.push(column.save_as(Expr::val(value)));
         }
-    }
-    if !task.list_pid.is_set() {
-        // No list named: the owner's inbox, in the same statement.
-        let mut inbox = Query::select();
-        inbox
-            .column(lists::Column::Pid)
-            .from(lists::Entity)
-            .and_where(lists::Column::UserId.eq(owner_id))
-            .and_where(lists::Column::Inbox.eq(true));
-        columns.push(Column::ListPid);
-        values.push(Expr::SubQuery(None, Box::new(inbox.into())));
     }
     let mut count = Query::select();
     count
