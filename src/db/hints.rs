@@ -1,5 +1,8 @@
 //! Planner hints that both databases understand.
-use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait, IntoColumnRef},
+    DbBackend,
+};
 
 /// `column + 0`: the same value, but no index serves it, so the planner
 /// looks for another. SQLite (no statistics here, `src/db/sqlite.rs`)
@@ -10,4 +13,23 @@ use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef};
 #[must_use]
 pub fn unindexed(column: impl IntoColumnRef) -> Expr {
     Expr::col(column).add(0)
+}
+
+/// [`unindexed`] for a column of any type, `column = value`: SQLite's unary
+/// `+` (the same value, of any type, and no index serves it; `+ 0` would turn
+/// a UUID, stored as a blob, into a number). PostgreSQL keeps statistics and
+/// picks the narrower index by itself, and has no unary `+` for UUIDs, so
+/// there the term stays as it is.
+#[must_use]
+pub fn unindexed_eq(
+    backend: DbBackend,
+    column: impl IntoColumnRef,
+    value: impl Into<sea_orm::Value>,
+) -> Expr {
+    let column = Expr::col(column);
+    let column = match backend {
+        DbBackend::Sqlite => Expr::cust_with_expr("+$1", column),
+        _ => column,
+    };
+    column.eq(value.into())
 }

@@ -1,5 +1,6 @@
 pub mod helpers;
 mod lists_migration;
+mod organized_listing;
 mod rearm;
 mod reminders;
 mod reminders_delivery;
@@ -9,6 +10,7 @@ mod task_access;
 mod task_count;
 mod task_listing;
 mod task_search;
+mod task_tree;
 mod tasks;
 mod users;
 

@@ -15,7 +15,7 @@ use taskforge::{
     models::tasks::{self, decode_key, list_select, ListQuery, TaskInput},
 };
 
-async fn plan(db: &Db, statement: &Statement) -> String {
+pub(super) async fn plan(db: &Db, statement: &Statement) -> String {
     let backend = db.get_database_backend();
     let prefix = match backend {
         DatabaseBackend::Postgres => "EXPLAIN ",

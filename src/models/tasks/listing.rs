@@ -195,7 +195,7 @@ fn filters(
         // tasks off the label's.
         let by_parent = matches!(filter.parent, Some(ParentFilter::Of(_)));
         all = all.add(if by_parent || labelled {
-            hints::unindexed((Entity, Column::ListPid)).eq(list)
+            hints::unindexed_eq(backend, (Entity, Column::ListPid), list)
         } else {
             Expr::col((Entity, Column::ListPid)).eq(list)
         });
