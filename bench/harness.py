@@ -112,6 +112,13 @@ class Harness:
             check=True, timeout=120,
         )
 
+    def psql_db(self, sql: str) -> None:
+        """`sql` in the benchmark's own PostgreSQL database."""
+        subprocess.run(
+            ["psql", self.db_url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql],
+            check=True, timeout=1800,
+        )
+
     def app_env(self) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BENCH_", "LOCO_"))}
         env.update({

@@ -156,6 +156,7 @@ impl Hooks for App {
     fn register_tasks(tasks: &mut Tasks) {
         tasks.register(crate::tasks::purge::Purge);
         tasks.register(crate::tasks::seed_tasks::SeedTasks);
+        tasks.register(crate::tasks::explain_listing::ExplainListing);
         tasks.register(crate::tasks::send_reminders::SendReminders);
         // tasks-inject (do not remove)
     }

@@ -4,7 +4,10 @@
 //! Vars: `user` (required; the account is created when missing), `count`
 //! (default 1000), `password` (for a new account; default
 //! [`DEFAULT_PASSWORD`]), `name` (for a new account), `days` (how far back
-//! `created_at` reaches; default 730), `seed` (PRNG seed; default 1).
+//! `created_at` reaches; default 730), `seed` (PRNG seed; default 1),
+//! `lists` (spread the tasks over the inbox and `lists - 1` more lists;
+//! default 1), `labelled` (how many carry the label `label`, default
+//! `seeded`, evenly spread; default 0): see `seed_organizing`.
 //!
 //! Rows go in as multi-row INSERTs of [`BATCH_ROWS`] rows, [`BATCHES_PER_TX`]
 //! of them per transaction: one statement per thousand rows and one commit
@@ -27,7 +30,10 @@ use loco_rs::{
 use sea_orm::{ActiveValue, ConnectionTrait, DatabaseBackend, EntityTrait, TransactionTrait};
 use uuid::Uuid;
 
-use super::seed_data::{text, XorShift};
+use super::{
+    seed_data::{text, XorShift},
+    seed_organizing::Organizing,
+};
 use crate::{
     db::Db,
     domain::{
@@ -36,7 +42,7 @@ use crate::{
         task::{DueDate, Priority, Status},
     },
     models::{
-        lists,
+        _entities::task_labels,
         tasks::{self, remind_at},
         users,
     },
@@ -80,12 +86,11 @@ impl Task for SeedTasks {
         let mut rng = XorShift::new(seed as u64);
         let now = Utc::now().trunc_subsecs(6);
         let span = Duration::days(days as i64);
-        let inbox = lists::Model::inbox_of(&Db::from(ctx.db.clone()), user.id)
-            .await
-            .map_err(|e| Error::string(&e.to_string()))?;
+        let organizing =
+            Organizing::prepare(&Db::from(ctx.db.clone()), user.id, vars, count).await?;
         let plan = Plan {
             owner_id: user.id,
-            list_pid: inbox.pid,
+            organizing,
             timezone: user.timezone(),
             lead: user.reminder_lead(),
             oldest: now - span,
@@ -111,10 +116,18 @@ impl Task for SeedTasks {
                 if rows == 0 {
                     break;
                 }
-                let batch = (inserted..inserted + rows).map(|i| plan.task(i, &mut rng));
+                let batch: Vec<_> = (inserted..inserted + rows)
+                    .map(|i| plan.task(i, &mut rng))
+                    .collect();
+                let labelled = plan.organizing.label_rows(&batch);
                 tasks::Entity::insert_many(batch)
                     .exec_without_returning(&txn)
                     .await?;
+                if !labelled.is_empty() {
+                    task_labels::Entity::insert_many(labelled)
+                        .exec_without_returning(&txn)
+                        .await?;
+                }
                 inserted += rows;
             }
             txn.commit().await?;
@@ -140,7 +153,7 @@ fn bad_var(name: &str, message: &str) -> Error {
 }
 
 /// A non-negative integer var (underscores allowed: `count:1_000_000`).
-fn number_var(vars: &Vars, name: &str, default: usize) -> Result<usize> {
+pub(super) fn number_var(vars: &Vars, name: &str, default: usize) -> Result<usize> {
     vars.cli.get(name).map_or(Ok(default), |raw| {
         raw.replace('_', "")
             .parse()
@@ -177,8 +190,8 @@ async fn find_or_create_user(ctx: &AppContext, vars: &Vars, email: &Email) -> Re
 /// What every generated task shares.
 struct Plan {
     owner_id: i32,
-    /// The owner's inbox: seeded tasks go there.
-    list_pid: Uuid,
+    /// Which list each task goes to, and which carry the label.
+    organizing: Organizing,
     timezone: Timezone,
     lead: ReminderLead,
     oldest: DateTime<Utc>,
@@ -228,18 +241,17 @@ impl Plan {
         let remind_at = remind_at(due_at, self.lead);
         let now = fixed(self.now);
         let sent = |at: Option<DateTime<FixedOffset>>| at.filter(|at| *at <= now);
+        let (list_pid, position) = self.organizing.place(i);
         let title = text::title(rng);
         let description = rng.chance(60).then(|| text::description(rng));
         tasks::ActiveModel {
             id: ActiveValue::NotSet,
             pid: ActiveValue::Set(Uuid::new_v4()),
             user_id: ActiveValue::Set(self.owner_id),
-            list_pid: ActiveValue::Set(self.list_pid),
+            list_pid: ActiveValue::Set(list_pid),
             parent_pid: ActiveValue::Set(None),
-            // Seeded tasks follow each other in creation order: fixed-width
-            // row numbers, as the migration numbers existing tasks.
-            position: ActiveValue::Set(format!("{i:09}V")),
-            label_count: ActiveValue::Set(0),
+            position: ActiveValue::Set(position),
+            label_count: ActiveValue::Set(i16::from(self.organizing.labelled(i))),
             search_text: ActiveValue::Set(search_text(&title, description.as_deref())),
             title: ActiveValue::Set(title),
             description: ActiveValue::Set(description),
