@@ -47,7 +47,7 @@ impl ConnectionTrait for Db {
         match &self.0 {
             Handle::Sqlite(_) => DbBackend::Sqlite,
             Handle::Orm(db) => db.get_database_backend(),
-            Handle::Txn(t) => t.txn.get_database_backend(),
+            Handle::Txn(t) => t.backend,
         }
     }
 
@@ -63,7 +63,7 @@ impl ConnectionTrait for Db {
                 done.map(Into::into).map_err(exec_err)
             }
             Handle::Orm(db) => db.execute_raw(stmt).await,
-            Handle::Txn(t) => t.txn.execute_raw(stmt).await,
+            Handle::Txn(t) => t.open()?.execute_raw(stmt).await,
         }
     }
 
@@ -77,7 +77,7 @@ impl ConnectionTrait for Db {
                 done.map(Into::into).map_err(exec_err)
             }
             Handle::Orm(db) => db.execute_unprepared(sql).await,
-            Handle::Txn(t) => t.txn.execute_unprepared(sql).await,
+            Handle::Txn(t) => t.open()?.execute_unprepared(sql).await,
         }
     }
 
@@ -93,7 +93,7 @@ impl ConnectionTrait for Db {
                 row.map(|r| r.map(Into::into)).map_err(query_err)
             }
             Handle::Orm(db) => db.query_one_raw(stmt).await,
-            Handle::Txn(t) => t.txn.query_one_raw(stmt).await,
+            Handle::Txn(t) => t.open()?.query_one_raw(stmt).await,
         }
     }
 
@@ -109,7 +109,7 @@ impl ConnectionTrait for Db {
                     .map_err(query_err)
             }
             Handle::Orm(db) => db.query_all_raw(stmt).await,
-            Handle::Txn(t) => t.txn.query_all_raw(stmt).await,
+            Handle::Txn(t) => t.open()?.query_all_raw(stmt).await,
         }
     }
 }

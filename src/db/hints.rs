@@ -28,7 +28,8 @@ pub fn unindexed_eq(
 ) -> Expr {
     let column = Expr::col(column);
     let column = match backend {
-        DbBackend::Sqlite => Expr::cust_with_expr("+$1", column),
+        // SQLite's placeholder is `?` (only PostgreSQL's are numbered).
+        DbBackend::Sqlite => Expr::cust_with_expr("+?", column),
         _ => column,
     };
     column.eq(value.into())

@@ -65,13 +65,51 @@ enum Handle {
 /// ends, with the last copy of its handle).
 #[derive(Debug)]
 struct Transaction {
-    txn: DatabaseTransaction,
-    _turn: Option<WriteTurn>,
+    /// `None` once committed or rolled back.
+    txn: Option<DatabaseTransaction>,
+    turn: Option<WriteTurn>,
+    backend: sea_orm::DbBackend,
 }
 
 impl Handle {
     fn txn(txn: DatabaseTransaction, turn: Option<WriteTurn>) -> Self {
-        Self::Txn(Arc::new(Transaction { txn, _turn: turn }))
+        Self::Txn(Arc::new(Transaction {
+            backend: txn.get_database_backend(),
+            txn: Some(txn),
+            turn,
+        }))
+    }
+}
+
+impl Transaction {
+    fn open(&self) -> Result<&DatabaseTransaction, DbErr> {
+        self.txn
+            .as_ref()
+            .ok_or_else(|| DbErr::Custom("the transaction has ended".into()))
+    }
+}
+
+impl Drop for Transaction {
+    /// A transaction dropped without `commit` or `rollback` (an early `?`)
+    /// rolls back before it gives up the write turn. SeaORM's own drop only
+    /// marks the connection for a rollback at its next use, so the turn
+    /// went to the next writer while this one still held SQLite's write
+    /// lock: that writer failed with "database is locked" (about one
+    /// request in 200 right after a refused write, in
+    /// `requests::task_move_errors`); on PostgreSQL its row locks stayed
+    /// until then.
+    fn drop(&mut self) {
+        let (Some(txn), turn) = (self.txn.take(), self.turn.take()) else {
+            return;
+        };
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(err) = txn.rollback().await {
+                    tracing::warn!(error = %err, "rolling back a dropped transaction failed");
+                }
+                drop(turn);
+            });
+        }
     }
 }
 
@@ -151,7 +189,7 @@ impl Db {
                 let turn = write_turn::take(db).await;
                 Ok(Self(Handle::txn(db.begin().await?, Some(turn))))
             }
-            Handle::Txn(outer) => Ok(Self(Handle::txn(outer.txn.begin().await?, None))),
+            Handle::Txn(outer) => Ok(Self(Handle::txn(outer.open()?.begin().await?, None))),
         }
     }
 
@@ -161,7 +199,11 @@ impl Db {
     /// Database errors; [`DbErr::Custom`] when this handle is no transaction,
     /// or a copy of it still lives.
     pub async fn commit(self) -> Result<(), DbErr> {
-        self.into_transaction()?.txn.commit().await
+        let mut ended = self.into_transaction()?;
+        match ended.txn.take() {
+            Some(txn) => txn.commit().await,
+            None => Err(DbErr::Custom("the transaction has ended".into())),
+        }
     }
 
     /// Rolls a transaction begun with [`Db::begin`] back.
@@ -169,7 +211,11 @@ impl Db {
     /// # Errors
     /// As [`Db::commit`].
     pub async fn rollback(self) -> Result<(), DbErr> {
-        self.into_transaction()?.txn.rollback().await
+        let mut ended = self.into_transaction()?;
+        match ended.txn.take() {
+            Some(txn) => txn.rollback().await,
+            None => Err(DbErr::Custom("the transaction has ended".into())),
+        }
     }
 
     fn into_transaction(self) -> Result<Transaction, DbErr> {

@@ -60,17 +60,19 @@ pub async fn lists(db: &Db, owner_id: i32) -> Result<Vec<lists::Model>, DbErr> {
         .await
 }
 
-/// Every label of `owner_id`, by name ignoring case.
+/// Every label of `owner_id`, by name ignoring case, in the order of
+/// `GET /labels` (the name keys' bytes, then the id: sorted here, since a
+/// PostgreSQL collation may be linguistic; at most `QUOTA_LABELS` rows).
 ///
 /// # Errors
 /// Database errors.
 pub async fn labels(db: &Db, owner_id: i32) -> Result<Vec<labels::Model>, DbErr> {
-    labels::Entity::find()
+    let mut rows = labels::Entity::find()
         .filter(labels::Column::UserId.eq(owner_id))
-        .order_by_asc(labels::Column::NameKey)
-        .order_by_asc(labels::Column::Pid)
         .all(db)
-        .await
+        .await?;
+    rows.sort_unstable_by(|a, b| (&a.name_key, a.pid).cmp(&(&b.name_key, b.pid)));
+    Ok(rows)
 }
 
 /// The parts of `owner_id`'s export. After a database error the stream

@@ -241,7 +241,7 @@ async fn cycles_and_a_fifth_level_are_refused() {
     assert!(!set(db, t.child, tasks::Column::ParentPid, value(t.grandchild)).await);
     // Level 4 (the great-grandchild) fits; level 5 does not.
     let inbox = task(db, t.root).await.unwrap().list_pid;
-    let mut insert = |parent: Uuid, title: &'static str| {
+    let insert = |parent: Uuid, title: &'static str| {
         tasks::ActiveModel {
             pid: Set(Uuid::new_v4()),
             user_id: Set(t.owner),

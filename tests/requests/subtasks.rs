@@ -3,10 +3,12 @@
 //! most four levels, and a new task goes last among its siblings. The
 //! helpers here serve every tree and move test.
 use axum_test::{TestResponse, TestServer};
-use loco_rs::testing::prelude::request;
+use chrono::{DateTime, FixedOffset};
+use loco_rs::{app::AppContext, testing::prelude::request};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 use serial_test::serial;
-use taskforge::app::App;
+use taskforge::{app::App, models::tasks};
 
 use super::{helpers::*, lists::create_list};
 
@@ -26,14 +28,8 @@ pub async fn subtask(server: &TestServer, token: &str, title: &str, parent: &Val
 
 /// A chain of `levels` tasks in `list`, each under the one before.
 pub async fn chain(server: &TestServer, token: &str, list: &Value, levels: usize) -> Vec<Value> {
-    let mut tasks = vec![
-        create_task(
-            server,
-            token,
-            json!({"title": "L1", "list_id": list["id"]}),
-        )
-        .await,
-    ];
+    let mut tasks =
+        vec![create_task(server, token, json!({"title": "L1", "list_id": list["id"]})).await];
     for level in 2..=levels {
         let parent = tasks.last().unwrap().clone();
         tasks.push(subtask(server, token, &format!("L{level}"), &parent).await);
@@ -43,7 +39,10 @@ pub async fn chain(server: &TestServer, token: &str, list: &Value, levels: usize
 
 /// `GET /tasks/{id}`: the status, the task (or problem) and its ETag.
 pub async fn fetch(server: &TestServer, token: &str, task: &Value) -> (u16, Value, String) {
-    let response = server.get(&task_path(task)).authorization_bearer(token).await;
+    let response = server
+        .get(&task_path(task))
+        .authorization_bearer(token)
+        .await;
     let etag = response
         .maybe_header("etag")
         .map(|v| v.to_str().unwrap_or_default().to_string())
@@ -69,7 +68,12 @@ pub async fn snapshot(server: &TestServer, token: &str, tasks: &[&Value]) -> Vec
     all
 }
 
-pub async fn patch_task(server: &TestServer, token: &str, task: &Value, body: Value) -> TestResponse {
+pub async fn patch_task(
+    server: &TestServer,
+    token: &str,
+    task: &Value,
+    body: Value,
+) -> TestResponse {
     server
         .patch(&task_path(task))
         .authorization_bearer(token)
@@ -85,7 +89,12 @@ pub async fn put_task(server: &TestServer, token: &str, task: &Value, body: Valu
         .await
 }
 
-pub async fn move_task(server: &TestServer, token: &str, task: &Value, body: Value) -> TestResponse {
+pub async fn move_task(
+    server: &TestServer,
+    token: &str,
+    task: &Value,
+    body: Value,
+) -> TestResponse {
     server
         .post(&format!("{}/move", task_path(task)))
         .authorization_bearer(token)
@@ -101,6 +110,7 @@ pub fn ok(response: &TestResponse) -> Value {
 
 /// Asserts a 422 naming exactly `fields`.
 pub fn refused(response: &TestResponse, fields: &[&str], case: &str) {
+    assert_eq!(response.status_code(), 422, "{case}: {}", response.text());
     let problem = assert_problem(response, 422, "/problems/validation-error");
     assert_eq!(error_fields(&problem), fields, "{case}");
 }
@@ -108,9 +118,57 @@ pub fn refused(response: &TestResponse, fields: &[&str], case: &str) {
 /// The titles of the siblings in `list` under `parent` (`none`: top level)
 /// in manual order, from one page.
 pub async fn order(server: &TestServer, token: &str, list: &Value, parent: &str) -> Vec<String> {
+    keyed_order(server, token, list, parent)
+        .await
+        .into_iter()
+        .map(|(title, _)| title)
+        .collect()
+}
+
+/// [`order`] with each sibling's `position`: `sort=position` for the top
+/// level; a parent's subtasks sorted here by their `position` (byte order),
+/// since `list_id` with `parent_id=<id>` lists nothing on SQLite (the
+/// ignored test `subtask_listing::a_parents_subtasks_in_one_list_are_listed`).
+pub async fn keyed_order(
+    server: &TestServer,
+    token: &str,
+    list: &Value,
+    parent: &str,
+) -> Vec<(String, String)> {
     let list = list.as_str().unwrap();
-    let query = format!("list_id={list}&parent_id={parent}&sort=position&limit=100");
-    titles(&list_tasks(server, token, &query).await)
+    let query = if parent == "none" {
+        format!("list_id={list}&parent_id=none&sort=position&limit=100")
+    } else {
+        format!("parent_id={parent}&limit=100")
+    };
+    let page = list_tasks(server, token, &query).await;
+    let mut keyed: Vec<(String, String)> = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            assert_eq!(t["list_id"], json!(list), "{t}");
+            let title = t["title"].as_str().unwrap().to_string();
+            (title, t["position"].as_str().unwrap().to_string())
+        })
+        .collect();
+    if parent != "none" {
+        keyed.sort_by(|a, b| a.1.cmp(&b.1));
+    }
+    keyed
+}
+
+/// The stored `updated_at` of `task`, at the precision the database keeps
+/// (responses show whole seconds).
+pub async fn updated_at(ctx: &AppContext, task: &Value) -> DateTime<FixedOffset> {
+    let pid = uuid::Uuid::parse_str(id(task)).unwrap();
+    tasks::Entity::find()
+        .filter(tasks::Column::Pid.eq(pid))
+        .one(&ctx.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .updated_at
 }
 
 /// The id of a task as a `parent_id=` value.
@@ -149,8 +207,17 @@ async fn a_parent_id_makes_a_subtask_in_the_parents_list() {
             .json(&json!({"title": "x", "parent_id": parent["id"], "list_id": top["list_id"]}))
             .await;
         refused(&elsewhere, &["list_id"], "a list other than the parent's");
-        assert_eq!(order(&server, t, &work["id"], id(&parent)).await, ["s", "s2"]);
-        assert_eq!(list_tasks(&server, t, "").await["data"].as_array().unwrap().len(), 4);
+        assert_eq!(
+            order(&server, t, &work["id"], id(&parent)).await,
+            ["s", "s2"]
+        );
+        assert_eq!(
+            list_tasks(&server, t, "").await["data"]
+                .as_array()
+                .unwrap()
+                .len(),
+            4
+        );
     })
     .await;
 }
@@ -205,10 +272,29 @@ async fn create_allows_four_levels_and_refuses_a_fifth() {
             .await;
         let problem = assert_problem(&fifth, 422, "/problems/validation-error");
         assert_eq!(error_fields(&problem), ["parent_id"]);
-        assert!(problem["errors"][0]["message"].as_str().unwrap().contains('4'), "{problem}");
+        assert!(
+            problem["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains('4'),
+            "{problem}"
+        );
+        // With labels (a transaction under the owner's lock): the label it
+        // would have made is not made either.
+        let labelled = server
+            .post("/tasks")
+            .authorization_bearer(t)
+            .json(&json!({"title": "L5", "parent_id": levels[3]["id"], "labels": ["fresh"]}))
+            .await;
+        refused(&labelled, &["parent_id"], "a fifth level with labels");
         let all = list_tasks(&server, t, "limit=100").await;
         assert_eq!(all["data"].as_array().unwrap().len(), 4);
-        assert_eq!(order(&server, t, &work["id"], id(&levels[3])).await, Vec::<String>::new());
+        assert_eq!(
+            order(&server, t, &work["id"], id(&levels[3])).await,
+            Vec::<String>::new()
+        );
+        let labels: Value = server.get("/labels").authorization_bearer(t).await.json();
+        assert_eq!(labels["data"], json!([]), "{labels}");
     })
     .await;
 }
@@ -220,25 +306,43 @@ async fn new_tasks_go_last_among_their_siblings_in_byte_order() {
         let ann = login_as(&server, "ann@example.com").await;
         let t = &ann.access_token;
         let work = create_list(&server, t, json!({"name": "Work"})).await;
-        let parent = create_task(&server, t, json!({"title": "parent", "list_id": work["id"]})).await;
+        let parent = create_task(
+            &server,
+            t,
+            json!({"title": "parent", "list_id": work["id"]}),
+        )
+        .await;
         let mut top = vec![parent.clone()];
         let mut under = Vec::new();
 
         // Interleaved: siblings in other places do not disturb the order.
         for n in 0..70 {
-            top.push(create_task(&server, t, json!({"title": format!("t{n:02}"), "list_id": work["id"]})).await);
+            top.push(
+                create_task(
+                    &server,
+                    t,
+                    json!({"title": format!("t{n:02}"), "list_id": work["id"]}),
+                )
+                .await,
+            );
             under.push(subtask(&server, t, &format!("s{n:02}"), &parent).await);
             create_task(&server, t, json!({"title": format!("inbox{n}")})).await;
         }
 
         for group in [&top, &under] {
-            let keys: Vec<&str> = group.iter().map(|t| t["position"].as_str().unwrap()).collect();
+            let keys: Vec<&str> = group
+                .iter()
+                .map(|t| t["position"].as_str().unwrap())
+                .collect();
             assert!(keys.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
         }
         let want_top: Vec<&str> = top.iter().map(|t| t["title"].as_str().unwrap()).collect();
         let want_under: Vec<&str> = under.iter().map(|t| t["title"].as_str().unwrap()).collect();
         assert_eq!(order(&server, t, &work["id"], "none").await, want_top);
-        assert_eq!(order(&server, t, &work["id"], id(&parent)).await, want_under);
+        assert_eq!(
+            order(&server, t, &work["id"], id(&parent)).await,
+            want_under
+        );
     })
     .await;
 }
@@ -253,7 +357,13 @@ async fn a_position_in_a_body_is_ignored() {
 
         let second = create_task(&server, t, json!({"title": "second", "position": "0"})).await;
         let patched = ok(&patch_task(&server, t, &first, json!({"position": "zzzz"})).await);
-        let replaced = ok(&put_task(&server, t, &second, json!({"title": "second", "position": "1"})).await);
+        let replaced = ok(&put_task(
+            &server,
+            t,
+            &second,
+            json!({"title": "second", "position": "1"}),
+        )
+        .await);
 
         assert!(second["position"].as_str().unwrap() > first["position"].as_str().unwrap());
         assert_eq!(patched["position"], first["position"]);

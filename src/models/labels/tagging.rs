@@ -3,9 +3,7 @@
 //! label ids of a `labels=` filter.
 use std::collections::HashMap;
 
-use sea_orm::{
-    ColumnTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
-};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait};
 use uuid::Uuid;
 
 use super::{insert, within_quota, Column, Entity, Model};
@@ -81,7 +79,11 @@ pub async fn replace_on_task(txn: &Db, task: &tasks::Model, labels: &[Model]) ->
 }
 
 /// The label names of each task of `pids` that has any, sorted ignoring
-/// case (then as spelled), as a response shows them.
+/// case (then as spelled), as a response shows them: sorted here, as
+/// [`crate::models::tasks::Shown::with_labels`] sorts the labels a write
+/// returns, so a read answers in the order the write did whatever the
+/// database's collation (PostgreSQL's may be linguistic; SQLite compares
+/// bytes).
 ///
 /// # Errors
 /// Database errors.
@@ -90,18 +92,18 @@ pub async fn names_of(db: &Db, pids: Vec<Uuid>) -> Result<HashMap<Uuid, Vec<Stri
     if pids.is_empty() {
         return Ok(names);
     }
-    let rows: Vec<(Uuid, String)> = task_labels::Entity::find()
+    let mut rows: Vec<(Uuid, String, String)> = task_labels::Entity::find()
         .select_only()
         .column(task_labels::Column::TaskPid)
+        .column(Column::NameKey)
         .column(Column::Name)
         .join(JoinType::InnerJoin, task_labels::Relation::Labels.def())
         .filter(task_labels::Column::TaskPid.is_in(pids))
-        .order_by_asc(Column::NameKey)
-        .order_by_asc(Column::Name)
         .into_tuple()
         .all(db)
         .await?;
-    for (task, name) in rows {
+    rows.sort_unstable_by(|a, b| (&a.1, &a.2).cmp(&(&b.1, &b.2)));
+    for (task, _, name) in rows {
         names.entry(task).or_default().push(name);
     }
     Ok(names)

@@ -93,58 +93,18 @@ impl Model {
         input: TaskInput,
         limits: Limits,
     ) -> Result<Shown, ApiError> {
-        let labelled = input.labels.clone().filter(|set| !set.is_empty());
         // Labels need the owner's lock (their quota and names); a task
         // without labels is one read and one insert.
-        let conn = match labelled {
-            Some(_) => {
-                let txn = db.begin().await?;
+        if input.labels.as_ref().is_some_and(|set| !set.is_empty()) {
+            let txn = db.begin().await?;
+            let created = async {
                 lock_owner(&txn, owner.id).await?;
-                txn
+                insert(&txn, owner, input, limits).await
             }
-            None => db.clone(),
-        };
-        let parent = match input.parent_id {
-            Patch::Value(parent) => Some(parent),
-            Patch::Null | Patch::Absent => None,
-        };
-        let (place, last) = tree::place_new(&conn, owner.id, input.list_id, parent).await?;
-        let labels = match &labelled {
-            Some(set) => labels::ensure(&conn, owner.id, set, limits.labels).await?,
-            None => Vec::new(),
-        };
-        let at = now();
-        let pid = Uuid::new_v4();
-        let fields = Fields::default().patched(&TaskPatch::from(input));
-        let mut task = ActiveModel {
-            pid: ActiveValue::Set(pid),
-            user_id: ActiveValue::Set(owner.id),
-            list_pid: ActiveValue::Set(place.list),
-            parent_pid: ActiveValue::Set(place.parent),
-            // Two creates may read the same last sibling; the salt (the
-            // new id) tells their keys apart.
-            position: ActiveValue::Set(
-                Position::after_salted(last.as_ref(), pid.as_u128()).into_inner(),
-            ),
-            label_count: ActiveValue::Set(i16::try_from(labels.len()).unwrap_or(i16::MAX)),
-            version: ActiveValue::Set(1),
-            created_at: ActiveValue::Set(at),
-            completed_at: ActiveValue::Set(completed_at_after(None, fields.status, at)),
-            ..Default::default()
-        };
-        fields.write(&mut task, owner, at, true);
-        let task = quota::insert_within(&conn, &task, owner.id, limits.tasks)
-            .await
-            .map_err(|err| tree::refused(err, place.parent.is_some()))?
-            .ok_or(ApiError::QuotaExceeded {
-                resource: "tasks",
-                limit: limits.tasks,
-            })?;
-        if labelled.is_some() {
-            labels::replace_on_task(&conn, &task, &labels).await?;
-            conn.commit().await?;
+            .await;
+            return tree::finish(txn, created).await;
         }
-        Ok(Shown::with_labels(task, labels))
+        insert(db, owner, input, limits).await
     }
 
     /// Applies `patch` to `current`, a task read for `owner` (by
@@ -176,35 +136,8 @@ impl Model {
             return Shown::read(db, task).await;
         }
         let txn = db.begin().await?;
-        lock_owner(&txn, owner.id).await?;
-        let current = Self::find_for_owner(&txn, owner.id, current.pid).await?;
-        let mut extra = Extra::default();
-        let place =
-            tree::resolve(&txn, owner.id, &current, patch.list_id, &patch.parent_id).await?;
-        if place != Place::of(&current) {
-            extra.place = Some((place, order::last_key(&txn, &place, current.pid).await?));
-        }
-        let labels = match &patch.labels {
-            Patch::Absent => None,
-            Patch::Null => Some(Vec::new()),
-            Patch::Value(set) => Some(labels::ensure(&txn, owner.id, set, label_limit).await?),
-        };
-        extra.label_count = labels
-            .as_ref()
-            .map(|l| i16::try_from(l.len()).unwrap_or(i16::MAX));
-        let task = write(&txn, owner, current.clone(), patch, if_match, &extra).await?;
-        if let Some(labels) = &labels {
-            labels::replace_on_task(&txn, &task, labels).await?;
-        }
-        if task.list_pid != current.list_pid {
-            tree::touch_subtree(&txn, owner.id, task.pid, task.updated_at).await?;
-        }
-        let shown = match labels {
-            Some(labels) => Shown::with_labels(task, labels),
-            None => Shown::read(&txn, task).await?,
-        };
-        txn.commit().await?;
-        Ok(shown)
+        let shown = replace_placed(&txn, owner, current.pid, patch, if_match, label_limit).await;
+        tree::finish(txn, shown).await
     }
 
     /// Deletes the task `pid` of `owner_id` with its subtree (the foreign
@@ -309,4 +242,94 @@ async fn write(
     Err(ApiError::internal(
         "task update kept losing concurrent races",
     ))
+}
+
+/// The insert of [`Model::create_for_owner`] through `conn` (a transaction
+/// holding the owner's lock when the task names labels).
+async fn insert(
+    conn: &Db,
+    owner: &users::Model,
+    input: TaskInput,
+    limits: Limits,
+) -> Result<Shown, ApiError> {
+    let labelled = input.labels.clone().filter(|set| !set.is_empty());
+    let parent = match input.parent_id {
+        Patch::Value(parent) => Some(parent),
+        Patch::Null | Patch::Absent => None,
+    };
+    let (place, last) = tree::place_new(conn, owner.id, input.list_id, parent).await?;
+    let labels = match &labelled {
+        Some(set) => labels::ensure(conn, owner.id, set, limits.labels).await?,
+        None => Vec::new(),
+    };
+    let at = now();
+    let pid = Uuid::new_v4();
+    let fields = Fields::default().patched(&TaskPatch::from(input));
+    let mut task = ActiveModel {
+        pid: ActiveValue::Set(pid),
+        user_id: ActiveValue::Set(owner.id),
+        list_pid: ActiveValue::Set(place.list),
+        parent_pid: ActiveValue::Set(place.parent),
+        // Two creates may read the same last sibling; the salt (the
+        // new id) tells their keys apart.
+        position: ActiveValue::Set(
+            Position::after_salted(last.as_ref(), pid.as_u128()).into_inner(),
+        ),
+        label_count: ActiveValue::Set(i16::try_from(labels.len()).unwrap_or(i16::MAX)),
+        version: ActiveValue::Set(1),
+        created_at: ActiveValue::Set(at),
+        completed_at: ActiveValue::Set(completed_at_after(None, fields.status, at)),
+        ..Default::default()
+    };
+    fields.write(&mut task, owner, at, true);
+    let task = quota::insert_within(conn, &task, owner.id, limits.tasks)
+        .await
+        .map_err(|err| tree::refused(err, place.parent.is_some()))?
+        .ok_or(ApiError::QuotaExceeded {
+            resource: "tasks",
+            limit: limits.tasks,
+        })?;
+    if labelled.is_some() {
+        labels::replace_on_task(conn, &task, &labels).await?;
+    }
+    Ok(Shown::with_labels(task, labels))
+}
+
+/// The write of [`Model::update_for_owner`] that names a place or labels,
+/// within the transaction `txn`: the task `pid` read again under the
+/// owner's lock.
+async fn replace_placed(
+    txn: &Db,
+    owner: &users::Model,
+    pid: Uuid,
+    patch: &TaskPatch,
+    if_match: Option<&TagList>,
+    label_limit: u32,
+) -> Result<Shown, ApiError> {
+    lock_owner(txn, owner.id).await?;
+    let current = Model::find_for_owner(txn, owner.id, pid).await?;
+    let mut extra = Extra::default();
+    let place = tree::resolve(txn, owner.id, &current, patch.list_id, &patch.parent_id).await?;
+    if place != Place::of(&current) {
+        extra.place = Some((place, order::last_key(txn, &place, current.pid).await?));
+    }
+    let labels = match &patch.labels {
+        Patch::Absent => None,
+        Patch::Null => Some(Vec::new()),
+        Patch::Value(set) => Some(labels::ensure(txn, owner.id, set, label_limit).await?),
+    };
+    extra.label_count = labels
+        .as_ref()
+        .map(|l| i16::try_from(l.len()).unwrap_or(i16::MAX));
+    let task = write(txn, owner, current.clone(), patch, if_match, &extra).await?;
+    if let Some(labels) = &labels {
+        labels::replace_on_task(txn, &task, labels).await?;
+    }
+    if task.list_pid != current.list_pid {
+        tree::touch_subtree(txn, owner.id, task.pid, task.updated_at).await?;
+    }
+    Ok(match labels {
+        Some(labels) => Shown::with_labels(task, labels),
+        None => Shown::read(txn, task).await?,
+    })
 }

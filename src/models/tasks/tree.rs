@@ -66,6 +66,29 @@ fn too_deep() -> ApiError {
     )
 }
 
+/// Ends the transaction `txn` with `result`: commits it on success, rolls
+/// it back on an error before answering. Dropping it would roll it back
+/// too, but only later (SeaORM queues the rollback for the connection's
+/// next use) while the SQLite write turn is released at once: the next
+/// transaction would meet the refused one's write lock ("database is
+/// locked", a 500), and on PostgreSQL the owner's row stays locked
+/// meanwhile. Every write the tree's checks may refuse ends here.
+///
+/// # Errors
+/// `result`'s error; database errors.
+pub(super) async fn finish<T>(txn: Db, result: Result<T, ApiError>) -> Result<T, ApiError> {
+    match result {
+        Ok(value) => {
+            txn.commit().await?;
+            Ok(value)
+        }
+        Err(err) => {
+            txn.rollback().await?;
+            Err(err)
+        }
+    }
+}
+
 /// `task` when it is one of `owner_id`'s tasks; a 422 naming `parent_id`
 /// otherwise (the `parent_id=` of a listing).
 ///
@@ -265,15 +288,27 @@ impl Model {
         if_match: Option<&TagList>,
     ) -> Result<Self, ApiError> {
         let txn = db.begin().await?;
-        lock_owner(&txn, owner_id).await?;
-        let current = Self::find_for_owner(&txn, owner_id, pid).await?;
+        let moved = Self::move_within(&txn, owner_id, pid, mv, if_match).await;
+        finish(txn, moved).await
+    }
+
+    /// [`Model::move_for_owner`] within the transaction `txn`.
+    async fn move_within(
+        txn: &Db,
+        owner_id: i32,
+        pid: Uuid,
+        mv: &TaskMove,
+        if_match: Option<&TagList>,
+    ) -> Result<Self, ApiError> {
+        lock_owner(txn, owner_id).await?;
+        let current = Self::find_for_owner(txn, owner_id, pid).await?;
         if if_match.is_some_and(|tags| !tags.matches_strong(current.version)) {
             return Err(ApiError::PreconditionFailed);
         }
-        let place = resolve(&txn, owner_id, &current, mv.list_id, &mv.parent_id).await?;
-        let placement = key_at(&txn, &place, current.pid, mv.spot()).await?;
+        let place = resolve(txn, owner_id, &current, mv.list_id, &mv.parent_id).await?;
+        let placement = key_at(txn, &place, current.pid, mv.spot()).await?;
         let at = now();
-        write_respaced(&txn, owner_id, placement.respaced, at).await?;
+        write_respaced(txn, owner_id, placement.respaced, at).await?;
         // Only the placement is written, so a concurrent edit of the
         // task's content (which takes no lock) is kept, not overwritten;
         // with `If-Match` the move applies to that version only.
@@ -288,16 +323,15 @@ impl Model {
             update = update.filter(Column::Version.eq(current.version));
         }
         let moved = update
-            .exec_with_returning(&txn)
+            .exec_with_returning(txn)
             .await
             .map_err(|err| refused(err, place.parent.is_some()))?
             .into_iter()
             .next()
             .ok_or(ApiError::PreconditionFailed)?;
         if place.list != current.list_pid {
-            touch_subtree(&txn, owner_id, moved.pid, at).await?;
+            touch_subtree(txn, owner_id, moved.pid, at).await?;
         }
-        txn.commit().await?;
         Ok(moved)
     }
 }
