@@ -64,22 +64,24 @@ impl Organizing {
             };
             lists.push(list.pid);
         }
-        let label = if labelled == 0 {
-            None
-        } else {
-            let raw = vars.cli.get("label").map_or("seeded", String::as_str);
-            let name = LabelName::parse(raw).map_err(|e| Error::string(&format!("label: {e}")))?;
-            let label = match labels::filter_ids(db, owner_id, &[name.key()]).await? {
-                Some(ids) => ids[0],
-                None => {
-                    let input = LabelInput { name, color: None };
-                    labels::Model::create_for_owner(db, owner_id, input, u32::MAX)
-                        .await
-                        .map_err(failed)?
-                        .id
-                }
-            };
-            Some((label, count / labelled))
+        let label = match count.checked_div(labelled) {
+            None => None,
+            Some(every) => {
+                let raw = vars.cli.get("label").map_or("seeded", String::as_str);
+                let name =
+                    LabelName::parse(raw).map_err(|e| Error::string(&format!("label: {e}")))?;
+                let label = match labels::filter_ids(db, owner_id, &[name.key()]).await? {
+                    Some(ids) => ids[0],
+                    None => {
+                        let input = LabelInput { name, color: None };
+                        labels::Model::create_for_owner(db, owner_id, input, u32::MAX)
+                            .await
+                            .map_err(failed)?
+                            .id
+                    }
+                };
+                Some((label, every))
+            }
         };
         Ok(Self {
             lists,

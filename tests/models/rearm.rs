@@ -48,8 +48,7 @@ async fn a_new_timezone_and_lead_reach_every_dated_task_across_pages() {
             tasks::Limits::NONE,
         )
         .await
-        .unwrap()
-        .task;
+        .unwrap();
     }
     let noon = Utc.with_ymd_and_hms(2027, 3, 10, 12, 0, 0).unwrap();
     for i in 0..150 {
@@ -61,8 +60,7 @@ async fn a_new_timezone_and_lead_reach_every_dated_task_across_pages() {
             tasks::Limits::NONE,
         )
         .await
-        .unwrap()
-        .task;
+        .unwrap();
     }
     let undated = tasks::Model::create_for_owner(
         db,

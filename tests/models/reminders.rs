@@ -84,8 +84,7 @@ async fn apply(db: &Db, owner: &users::Model, task: &tasks::Model, change: TaskP
         .unwrap();
     tasks::Model::update_for_owner(db, owner, current, &change, None, u32::MAX)
         .await
-        .unwrap()
-        .task;
+        .unwrap();
 }
 
 async fn kinds(db: &Db, task: &tasks::Model) -> Vec<String> {

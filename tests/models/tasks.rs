@@ -379,8 +379,7 @@ async fn deleting_a_user_deletes_their_tasks() {
     let ann = user(db, "ann@example.com").await;
     tasks::Model::create_for_owner(db, &ann, draft("t"), tasks::Limits::NONE)
         .await
-        .unwrap()
-        .task;
+        .unwrap();
 
     ann.delete(db).await.unwrap();
 

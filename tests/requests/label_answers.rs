@@ -106,9 +106,9 @@ async fn a_tasks_labels_keep_one_order_in_every_answer() {
 }
 
 /// The export's labels as `GET /labels` lists them, in the order of the
-/// test above. Passes where PostgreSQL's collation is "C" (CI's); run it
-/// against a database created with `LOCALE_PROVIDER icu ICU_LOCALE 'en-US'`
-/// to see the bug.
+/// test above. Only a PostgreSQL database with a linguistic collation tells
+/// the orders apart (CI's is "C"): run these two tests against one created
+/// with `LOCALE_PROVIDER icu ICU_LOCALE 'en-US' TEMPLATE template0`.
 #[tokio::test]
 #[serial]
 async fn the_export_lists_the_labels_in_the_order_of_get_labels() {

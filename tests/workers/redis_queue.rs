@@ -68,8 +68,7 @@ async fn a_notification_email_job_runs_through_redis() {
         tasks::Limits::NONE,
     )
     .await
-    .unwrap()
-    .task;
+    .unwrap();
     let report = reminders::run_pass(
         &Db::from(ctx.db.clone()),
         Utc.with_ymd_and_hms(2026, 12, 1, 16, 30, 0)

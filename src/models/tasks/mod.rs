@@ -1,6 +1,7 @@
 //! Tasks: every query is scoped to its owner; another user's task does not
 //! exist. The parts: `changes` (the request shapes), `fields` (what a write
-//! sets), `tree` and `order` (lists, subtasks and manual order), `listing`
+//! sets), `writes` (the statements of create and update), `tree`, `order`
+//! and `moves` (lists, subtasks and manual order), `listing`
 //! and `keyset` (`GET /tasks`), `access` (the session check and a task in
 //! one read), `quota` (the per-user limit, in the insert), `rearm` (reminder
 //! instants after a profile change), `shown` (a task with its labels).
@@ -9,11 +10,13 @@ mod changes;
 mod fields;
 mod keyset;
 mod listing;
+mod moves;
 mod order;
 mod quota;
 mod rearm;
 mod shown;
 mod tree;
+mod writes;
 
 pub use access::find_with_access;
 pub use changes::{TaskInput, TaskMove, TaskPatch};
@@ -21,19 +24,19 @@ pub use fields::remind_at;
 pub use keyset::{decode_key, KeyValue};
 pub use listing::{labelled_select, list_select, page_labels, ListQuery, ListedTask};
 pub use order::Place;
-use sea_orm::{ActiveValue, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 pub use shown::Shown;
 pub use tree::own_task;
 use uuid::Uuid;
 
 pub use super::_entities::tasks::{self, ActiveModel, Column, Entity, Model};
-use super::{labels, owner::lock_owner, users, users::now};
+use super::{owner::lock_owner, users};
 use crate::{
     db::Db,
-    domain::{body::Patch, etag::TagList, position::Position, task::Status},
+    domain::{body::Patch, etag::TagList},
     errors::ApiError,
 };
-use fields::{completed_at_after, keep_changes_only, Fields};
+use writes::{insert, replace_placed, write, Extra};
 
 pub use access::STATEMENT as ACCESS_STATEMENT;
 
@@ -55,14 +58,6 @@ impl Limits {
         tasks: u32::MAX,
         labels: u32::MAX,
     };
-}
-
-/// What a write sets beyond the fields of its body: a new place with its
-/// key, and the number of labels.
-#[derive(Debug, Clone, Default)]
-struct Extra {
-    place: Option<(Place, Position)>,
-    label_count: Option<i16>,
 }
 
 impl Model {
@@ -176,160 +171,4 @@ impl Model {
         }
         Ok(())
     }
-}
-
-/// Writes `patch` (and `extra`) over `current`, only if nobody wrote in
-/// between (optimistic concurrency on `version`); on a lost race the task is
-/// read again and the patch applied anew, so concurrent writers never
-/// overwrite each other's changes unseen. Each round lets at least one
-/// writer through, so `MAX_WRITE_ATTEMPTS` bounds how many simultaneous
-/// writers of one task always succeed. Completing a task completes its
-/// subtree in the same statement (a trigger).
-async fn write(
-    db: &Db,
-    owner: &users::Model,
-    mut current: Model,
-    patch: &TaskPatch,
-    if_match: Option<&TagList>,
-    extra: &Extra,
-) -> Result<Model, ApiError> {
-    for _ in 0..MAX_WRITE_ATTEMPTS {
-        // Checked against the version the write is conditioned on, so a
-        // concurrent write in between fails the precondition on retry.
-        if if_match.is_some_and(|tags| !tags.matches_strong(current.version)) {
-            return Err(ApiError::PreconditionFailed);
-        }
-        let at = now();
-        let fields = Fields::from(&current).patched(patch);
-        let completed_at = completed_at_after(
-            Some((Status::from_rank(current.status), current.completed_at)),
-            fields.status,
-            at,
-        );
-        let mut task = ActiveModel {
-            version: ActiveValue::Set(current.version + 1),
-            completed_at: ActiveValue::Set(completed_at),
-            ..Default::default()
-        };
-        let rearm = fields.due_at(owner) != current.due_at;
-        fields.write(&mut task, owner, at, rearm);
-        if let Some((place, key)) = &extra.place {
-            task.list_pid = ActiveValue::Set(place.list);
-            task.parent_pid = ActiveValue::Set(place.parent);
-            task.position = ActiveValue::Set(key.as_str().to_string());
-        }
-        if let Some(count) = extra.label_count {
-            task.label_count = ActiveValue::Set(count);
-        }
-        keep_changes_only(&mut task, &current);
-        let parent_named = extra
-            .place
-            .as_ref()
-            .is_some_and(|(p, _)| p.parent.is_some());
-        let written = Entity::update_many()
-            .set(task)
-            .filter(Column::Id.eq(current.id))
-            .filter(Column::Version.eq(current.version))
-            .exec_with_returning(db)
-            .await
-            .map_err(|err| tree::refused(err, parent_named))?;
-        if let Some(task) = written.into_iter().next() {
-            return Ok(task);
-        }
-        tokio::task::yield_now().await;
-        current = Model::find_for_owner(db, owner.id, current.pid).await?;
-    }
-    Err(ApiError::internal(
-        "task update kept losing concurrent races",
-    ))
-}
-
-/// The insert of [`Model::create_for_owner`] through `conn` (a transaction
-/// holding the owner's lock when the task names labels).
-async fn insert(
-    conn: &Db,
-    owner: &users::Model,
-    input: TaskInput,
-    limits: Limits,
-) -> Result<Shown, ApiError> {
-    let labelled = input.labels.clone().filter(|set| !set.is_empty());
-    let parent = match input.parent_id {
-        Patch::Value(parent) => Some(parent),
-        Patch::Null | Patch::Absent => None,
-    };
-    let (place, last) = tree::place_new(conn, owner.id, input.list_id, parent).await?;
-    let labels = match &labelled {
-        Some(set) => labels::ensure(conn, owner.id, set, limits.labels).await?,
-        None => Vec::new(),
-    };
-    let at = now();
-    let pid = Uuid::new_v4();
-    let fields = Fields::default().patched(&TaskPatch::from(input));
-    let mut task = ActiveModel {
-        pid: ActiveValue::Set(pid),
-        user_id: ActiveValue::Set(owner.id),
-        list_pid: ActiveValue::Set(place.list),
-        parent_pid: ActiveValue::Set(place.parent),
-        // Two creates may read the same last sibling; the salt (the
-        // new id) tells their keys apart.
-        position: ActiveValue::Set(
-            Position::after_salted(last.as_ref(), pid.as_u128()).into_inner(),
-        ),
-        label_count: ActiveValue::Set(i16::try_from(labels.len()).unwrap_or(i16::MAX)),
-        version: ActiveValue::Set(1),
-        created_at: ActiveValue::Set(at),
-        completed_at: ActiveValue::Set(completed_at_after(None, fields.status, at)),
-        ..Default::default()
-    };
-    fields.write(&mut task, owner, at, true);
-    let task = quota::insert_within(conn, &task, owner.id, limits.tasks)
-        .await
-        .map_err(|err| tree::refused(err, place.parent.is_some()))?
-        .ok_or(ApiError::QuotaExceeded {
-            resource: "tasks",
-            limit: limits.tasks,
-        })?;
-    if labelled.is_some() {
-        labels::replace_on_task(conn, &task, &labels).await?;
-    }
-    Ok(Shown::with_labels(task, labels))
-}
-
-/// The write of [`Model::update_for_owner`] that names a place or labels,
-/// within the transaction `txn`: the task `pid` read again under the
-/// owner's lock.
-async fn replace_placed(
-    txn: &Db,
-    owner: &users::Model,
-    pid: Uuid,
-    patch: &TaskPatch,
-    if_match: Option<&TagList>,
-    label_limit: u32,
-) -> Result<Shown, ApiError> {
-    lock_owner(txn, owner.id).await?;
-    let current = Model::find_for_owner(txn, owner.id, pid).await?;
-    let mut extra = Extra::default();
-    let place = tree::resolve(txn, owner.id, &current, patch.list_id, &patch.parent_id).await?;
-    if place != Place::of(&current) {
-        extra.place = Some((place, order::last_key(txn, &place, current.pid).await?));
-    }
-    let labels = match &patch.labels {
-        Patch::Absent => None,
-        Patch::Null => Some(Vec::new()),
-        Patch::Value(set) => Some(labels::ensure(txn, owner.id, set, label_limit).await?),
-    };
-    extra.label_count = labels
-        .as_ref()
-        .map(|l| i16::try_from(l.len()).unwrap_or(i16::MAX));
-    let task = write(txn, owner, current.clone(), patch, if_match, &extra).await?;
-    if let Some(labels) = &labels {
-        labels::replace_on_task(txn, &task, labels).await?;
-    }
-    if task.list_pid != current.list_pid {
-        tree::touch_subtree(txn, owner.id, task.pid, task.updated_at).await?;
-    }
-    Ok(match labels {
-        Some(labels) => Shown::with_labels(task, labels),
-        None => Shown::read(txn, task).await?,
-    })
 }
