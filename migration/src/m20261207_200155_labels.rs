@@ -29,7 +29,8 @@ enum Users {
 /// - `name_key` is the name lowercased by the application (Unicode-aware,
 ///   as a list's), unique per user: names are unique ignoring case.
 /// - `GET /labels` pages by name ignoring case: the unique index
-///   `(user_id, name_key)` is that order (ties cannot happen).
+///   `(user_id, name_key)` is that order (ties cannot happen); `name_key`
+///   compares bytes on both databases (`COLLATE "C"` on PostgreSQL).
 ///
 /// Made with `cargo loco generate model label …`, then edited: the ids are
 /// `integer` like every other table's (the generator's `bigint` would not
@@ -61,11 +62,20 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.get_connection()
-            .execute_unprepared(
-                "CREATE UNIQUE INDEX idx_labels_user_name ON labels (user_id, name_key)",
+        let db = m.get_connection();
+        if m.get_database_backend() == sea_orm_migration::sea_orm::DbBackend::Postgres {
+            // Byte order, as SQLite compares, whatever the database's
+            // default collation: the order of `GET /labels` and of a task's
+            // labels, served by the unique index below.
+            db.execute_unprepared(
+                r#"ALTER TABLE labels ALTER COLUMN name_key TYPE text COLLATE "C""#,
             )
             .await?;
+        }
+        db.execute_unprepared(
+            "CREATE UNIQUE INDEX idx_labels_user_name ON labels (user_id, name_key)",
+        )
+        .await?;
         Ok(())
     }
 

@@ -11,8 +11,8 @@ mod tagging;
 pub use changes::{LabelInput, LabelPatch};
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Query},
-    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    ActiveModelTrait, ActiveValue, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, SqlErr,
 };
 pub use tagging::{ensure, filter_ids, names_of, replace_on_task};
 use uuid::Uuid;
@@ -147,14 +147,16 @@ impl Model {
         owner_id: i32,
         query: &LabelQuery,
     ) -> Result<(Vec<Self>, bool), ApiError> {
-        let name_key = name_key_in_byte_order(db.get_database_backend());
+        // `name_key` compares bytes on both databases (`COLLATE "C"` on
+        // PostgreSQL, whose default collation may be linguistic): the order
+        // a task shows its labels in, read off `(user_id, name_key)`.
         let mut select = Entity::find().filter(Column::UserId.eq(owner_id));
         if let Some((key, pid)) = &query.after {
-            let at = Expr::tuple([name_key.clone(), Expr::col(Column::Pid)]);
+            let at = Expr::tuple([Expr::col(Column::NameKey), Expr::col(Column::Pid)]);
             select = select.filter(at.gt(Expr::tuple([Expr::val(key.clone()), Expr::val(*pid)])));
         }
         let mut rows = select
-            .order_by_asc(name_key)
+            .order_by_asc(Column::NameKey)
             .order_by_asc(Column::Pid)
             .limit(query.limit + 1)
             .all(db)
@@ -162,19 +164,6 @@ impl Model {
         let more = rows.len() as u64 > query.limit;
         rows.truncate(usize::try_from(query.limit).unwrap_or(usize::MAX));
         Ok((rows, more))
-    }
-}
-
-/// `name_key` compared byte by byte, the order a task's labels are shown
-/// in ([`names_of`], `tasks::Shown::with_labels`): SQLite compares bytes,
-/// but PostgreSQL compares text by the database's collation, which may be
-/// linguistic (`en_US.UTF-8`, the `postgres` image's default, puts
-/// "éclair" before "zeta"), so there it is `COLLATE "C"`. A user has at
-/// most `QUOTA_LABELS` labels: sorting them costs little.
-fn name_key_in_byte_order(backend: DbBackend) -> Expr {
-    match backend {
-        DbBackend::Postgres => Expr::cust(r#""labels"."name_key" COLLATE "C""#),
-        _ => Expr::col((Entity, Column::NameKey)),
     }
 }
 
