@@ -4,11 +4,11 @@
 //! first takes it.
 use sea_orm::{
     sea_query::{Expr, ExprTrait, LockType, Query},
-    ConnectionTrait, DbErr,
+    ConnectionTrait, DbErr, SqlErr,
 };
 
 use super::_entities::users;
-use crate::db::Db;
+use crate::{db::Db, errors::ApiError};
 
 /// Locks the owner's row until the transaction `txn` ends (PostgreSQL
 /// `FOR UPDATE`), so two such writes of one user run one after the other:
@@ -29,4 +29,14 @@ pub async fn lock_owner(txn: &Db, owner_id: i32) -> Result<(), DbErr> {
         .lock(LockType::Update);
     txn.query_one(&select).await?;
     Ok(())
+}
+
+/// A write of a `what` (a list, a label) refused by the unique index of
+/// the owner's names: the 409 its name check answers, should a write ever
+/// slip past that check (the owner's lock makes it impossible today).
+pub fn name_taken(what: &'static str) -> impl Fn(DbErr) -> ApiError {
+    move |err| match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::NameTaken(what),
+        _ => err.into(),
+    }
 }

@@ -12,7 +12,7 @@ pub use changes::{LabelInput, LabelPatch};
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Query},
     ActiveModelTrait, ActiveValue, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, SqlErr,
+    QueryOrder, QuerySelect,
 };
 pub use tagging::{ensure, filter_ids, names_of, replace_on_task};
 use uuid::Uuid;
@@ -20,7 +20,7 @@ use uuid::Uuid;
 pub use super::_entities::labels::{self, ActiveModel, Column, Entity, Model};
 use super::{
     _entities::{task_labels, tasks},
-    owner::lock_owner,
+    owner::{lock_owner, name_taken},
     users::now,
 };
 use crate::{
@@ -112,7 +112,7 @@ impl Model {
         let mut color = current.color.clone();
         patch.color.apply_to(&mut color, |c| c.as_str().to_string());
         label.color = ActiveValue::Set(color);
-        let label = label.update(&txn).await.map_err(name_taken)?;
+        let label = label.update(&txn).await.map_err(name_taken("label"))?;
         txn.commit().await?;
         Ok(label)
     }
@@ -220,7 +220,7 @@ async fn insert(
     }
     .insert(txn)
     .await
-    .map_err(name_taken)
+    .map_err(name_taken("label"))
 }
 
 /// Every task of `owner_id` carrying the label `label_id` changes: a new
@@ -274,12 +274,4 @@ async fn name_is_free(
         return Err(ApiError::NameTaken("label"));
     }
     Ok(())
-}
-
-/// The unique index of names, should a write slip past [`name_is_free`].
-fn name_taken(err: sea_orm::DbErr) -> ApiError {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::NameTaken("label"),
-        _ => err.into(),
-    }
 }

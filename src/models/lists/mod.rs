@@ -10,12 +10,12 @@ pub use changes::{ListInput, ListMove, ListPatch};
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Query},
     ActiveModelTrait, ActiveValue, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, SqlErr,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
 pub use super::_entities::lists::{self, ActiveModel, Column, Entity, Model};
-use super::owner::lock_owner;
+use super::owner::{lock_owner, name_taken};
 use super::{
     _entities::{notifications, tasks},
     users::now,
@@ -132,7 +132,7 @@ impl Model {
         }
         .insert(&txn)
         .await
-        .map_err(name_taken)?;
+        .map_err(name_taken("list"))?;
         txn.commit().await?;
         Ok(list)
     }
@@ -171,7 +171,7 @@ impl Model {
         if let Some(archived) = patch.archived {
             list.archived = ActiveValue::Set(archived);
         }
-        let list = list.update(&txn).await.map_err(name_taken)?;
+        let list = list.update(&txn).await.map_err(name_taken("list"))?;
         txn.commit().await?;
         Ok(list)
     }
@@ -273,12 +273,4 @@ async fn name_is_free(
         return Err(ApiError::NameTaken("list"));
     }
     Ok(())
-}
-
-/// The unique index of names, should a write slip past [`name_is_free`].
-fn name_taken(err: sea_orm::DbErr) -> ApiError {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::NameTaken("list"),
-        _ => err.into(),
-    }
 }
