@@ -26,7 +26,7 @@ pub use listing::{labelled_select, list_select, page_labels, ListQuery, ListedTa
 pub use order::Place;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 pub use shown::Shown;
-pub use tree::own_task;
+pub use tree::{own_task, place_statement, NewPlace};
 use uuid::Uuid;
 
 pub use super::_entities::tasks::{self, ActiveModel, Column, Entity, Model};
