@@ -39,7 +39,7 @@ pub use crate::partial_model;
 pub use direct::{FromColumn, FromRow, Row};
 use loco_rs::app::AppContext;
 pub use pool::{AfterConnect, SqlitePool};
-pub use prepared::Prepared;
+pub use prepared::{Prepared, Templates};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, Statement, TransactionTrait,
 };

@@ -90,3 +90,121 @@ impl<const N: usize> Prepared<N> {
         backend.build(&(self.query)(ids))
     }
 }
+
+/// A statement built once with stand-in values, and where each value of a
+/// use goes.
+struct Template {
+    sql: String,
+    values: Vec<Value>,
+    /// For each value of a use, the positions its stand-in took.
+    slots: Vec<Vec<usize>>,
+}
+
+impl Template {
+    /// `None` when a stand-in is missing from the values, or two stand-ins
+    /// share a position (then the statement is built per use).
+    fn new(built: Statement, stand_ins: &[Value]) -> Option<Self> {
+        let values = built.values.map(|v| v.0).unwrap_or_default();
+        let mut slots = Vec::with_capacity(stand_ins.len());
+        for stand_in in stand_ins {
+            let at: Vec<usize> = (0..values.len())
+                .filter(|i| values[*i] == *stand_in)
+                .collect();
+            if at.is_empty() || stand_ins.iter().filter(|s| *s == stand_in).count() > 1 {
+                return None;
+            }
+            slots.push(at);
+        }
+        Some(Self {
+            sql: built.sql,
+            values,
+            slots,
+        })
+    }
+
+    fn statement(&self, backend: DbBackend, values: Vec<Value>) -> Statement {
+        let mut all = self.values.clone();
+        for (slots, value) in self.slots.iter().zip(values) {
+            for slot in slots {
+                all[*slot] = value.clone();
+            }
+        }
+        Statement::from_sql_and_values(backend, self.sql.clone(), all)
+    }
+}
+
+/// Statements whose SQL follows from a shape alone (a sort order, whether a
+/// cursor is given, which of a few look-ups), built once per backend and
+/// shape, with new values per use: as [`Prepared`], for the hot statements
+/// whose values are not only ids. Building a page's SELECT with sea-query
+/// (its fourteen columns, the keyset, the quoting) was a tenth of a page's
+/// instructions (docs/performance.md, "Organizing").
+pub struct Templates {
+    built: std::sync::Mutex<Shapes>,
+}
+
+/// The template of each (backend, shape); `None` where there is none.
+type Shapes = std::collections::HashMap<(u8, String), Option<std::sync::Arc<Template>>>;
+
+impl Default for Templates {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Templates {
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            built: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    /// Whether `shape` on `backend` is copied from a template (rather than
+    /// built per use, or not used yet).
+    #[must_use]
+    pub fn copies(&self, backend: DbBackend, shape: &str) -> bool {
+        let built = self
+            .built
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        matches!(
+            built.get(&(backend as u8, shape.to_string())),
+            Some(Some(_))
+        )
+    }
+
+    /// The statement `build(params)` makes, whose SQL depends on `shape`
+    /// only: built anew the first time for `shape` on `backend` from
+    /// `stand_ins` (params whose `bound` values are each distinct from every
+    /// other value the statement binds), then copied with `bound(params)`
+    /// in the stand-ins' places.
+    pub fn statement<P>(
+        &self,
+        backend: DbBackend,
+        shape: &str,
+        params: &P,
+        stand_ins: impl FnOnce() -> P,
+        bound: impl Fn(&P) -> Vec<Value>,
+        build: impl Fn(&P) -> Statement,
+    ) -> Statement {
+        let key = (backend as u8, shape.to_string());
+        let template = {
+            let mut built = self
+                .built
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            built
+                .entry(key)
+                .or_insert_with(|| {
+                    let stand_ins = stand_ins();
+                    Template::new(build(&stand_ins), &bound(&stand_ins)).map(std::sync::Arc::new)
+                })
+                .clone()
+        };
+        match template {
+            Some(template) => template.statement(backend, bound(params)),
+            None => build(params),
+        }
+    }
+}

@@ -105,7 +105,12 @@ pub fn page(
     let data = rows
         .into_iter()
         .map(|row| {
-            let names = labels.remove(&row.pid).unwrap_or_default();
+            // Most pages carry no labels: no look-up then.
+            let names = if labels.is_empty() {
+                Vec::new()
+            } else {
+                labels.remove(&row.pid).unwrap_or_default()
+            };
             TaskResponse::new(row, names)
         })
         .collect();

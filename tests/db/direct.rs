@@ -386,13 +386,11 @@ async fn the_hot_reads_decode_as_seaorm_does() {
     }
     assert!(full.description.is_some() && full.completed_at.is_some() && full.due_on.is_some());
 
-    // The place of a new task: in the inbox, in a list, under a parent.
+    // A new task's place: in the inbox, in a list, under a parent.
     let inbox = plain.list_pid;
     for (list, parent) in [(None, None), (Some(inbox), None), (None, Some(plain.pid))] {
         let stmt = tasks::place_statement(DatabaseBackend::Sqlite, ann.id, list, parent);
-        let by_orm = db.query_all_raw(stmt.clone()).await.unwrap();
-        let by_orm: Vec<NewPlace> = by_orm
-            .iter()
+        let by_orm: Vec<NewPlace> = (db.query_all_raw(stmt.clone()).await.unwrap().iter())
             .map(|row| NewPlace::from_query_result(row, "").unwrap())
             .collect();
         let direct = request_db.direct_rows::<NewPlace>(&stmt).unwrap().unwrap();

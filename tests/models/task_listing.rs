@@ -228,3 +228,65 @@ async fn a_list_page_reads_the_list_index() {
         );
     }
 }
+
+/// An unfiltered page's statement, built once per sort and copied with each
+/// request's values, is the statement built anew, whatever the owner, the
+/// page size and the cursor.
+#[tokio::test]
+#[serial]
+async fn an_unfiltered_page_is_the_statement_built_anew() {
+    let boot = boot_test::<App>().await.unwrap();
+    let db = &Db::from(boot.app_context.db.clone());
+    let backend = db.get_database_backend();
+    let owner = user(db, "ann@example.com").await;
+    let mut tasks_made = Vec::new();
+    for title in ["one", "two"] {
+        let input = TaskInput {
+            title: TaskTitle::parse(title).unwrap(),
+            description: None,
+            status: Status::InProgress,
+            priority: Priority::High,
+            due_date: Some(DueDate::parse("2026-12-24").unwrap()),
+            list_id: None,
+            parent_id: Default::default(),
+            labels: None,
+        };
+        let made = tasks::Model::create_for_owner(db, &owner, input, tasks::Limits::NONE)
+            .await
+            .unwrap()
+            .task;
+        tasks_made.push(made);
+    }
+    for sort in [
+        "-created_at",
+        "due_date",
+        "-priority,title",
+        "status,-updated_at",
+    ] {
+        let sort = Sort::parse(sort).unwrap();
+        for (owner_id, limit, task) in [
+            (owner.id, 20, &tasks_made[0]),
+            (owner.id + 7, 3, &tasks_made[1]),
+        ] {
+            for after in [
+                None,
+                decode_key(&sort, &tasks::ListedTask::from(task).sort_key(&sort)),
+            ] {
+                let query = ListQuery {
+                    limit,
+                    sort: sort.clone(),
+                    filter: TaskFilter::default(),
+                    after,
+                };
+                let built = list_select(backend, owner_id, &query, Utc::now()).build(backend);
+                let copied = tasks::unfiltered_page(backend, owner_id, &query);
+                assert_eq!(copied.sql, built.sql, "{sort:?}");
+                assert_eq!(copied.values, built.values, "{sort:?}");
+                assert!(
+                    tasks::page_is_copied(backend, &query),
+                    "{sort:?} built per request"
+                );
+            }
+        }
+    }
+}

@@ -105,11 +105,16 @@ pub(super) fn column(part: Part, descending: bool, labelled: bool) -> SimpleExpr
 }
 
 fn sql_value(value: &KeyValue) -> SimpleExpr {
+    Expr::val(bound(value))
+}
+
+/// The value a keyset column's `value` is bound as.
+pub(super) fn bound(value: &KeyValue) -> sea_orm::Value {
     match value {
-        KeyValue::Time(t) => Expr::val(*t),
-        KeyValue::Rank(r) => Expr::val(*r),
-        KeyValue::Text(s) => Expr::val(s.clone()),
-        KeyValue::Id(id) => Expr::val(*id),
+        KeyValue::Time(t) => (*t).into(),
+        KeyValue::Rank(r) => (*r).into(),
+        KeyValue::Text(s) => s.clone().into(),
+        KeyValue::Id(id) => (*id).into(),
     }
 }
 

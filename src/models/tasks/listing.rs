@@ -7,8 +7,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use sea_orm::{
     sea_query::{Condition, Expr, ExprTrait, IntoCondition, LikeExpr, Query},
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, DerivePartialModel, EntityTrait, JoinType,
-    Order, PartialModelTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait,
-    Select,
+    Order, PartialModelTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
 };
 use uuid::Uuid;
 
@@ -236,13 +235,15 @@ impl Model {
                 None => return Ok((Vec::new(), false)),
             }
         };
-        let select = labelled_select(db.get_database_backend(), owner_id, query, &labels, now);
+        let backend = db.get_database_backend();
         // Unfiltered, a page is read off its sort's index up to its LIMIT:
-        // bounded work, fit for the calling thread (`Db::bounded`).
+        // bounded work, fit for the calling thread (`Db::bounded`), and its
+        // SQL is built once per sort (`page`).
         let mut rows = if query.filter.is_empty() {
-            db.bounded::<ListedTask>(select.build(db.get_database_backend()))
-                .await?
+            let statement = super::page::unfiltered(backend, owner_id, query);
+            db.bounded::<ListedTask>(statement).await?
         } else {
+            let select = labelled_select(backend, owner_id, query, &labels, now);
             select.into_model::<ListedTask>().all(db).await?
         };
         let more = rows.len() as u64 > query.limit;

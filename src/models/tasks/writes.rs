@@ -103,7 +103,7 @@ pub(super) async fn insert(
         Patch::Value(parent) => Some(parent),
         Patch::Null | Patch::Absent => None,
     };
-    let (place, last) = tree::place_new(conn, owner.id, input.list_id, parent).await?;
+    let (place, last) = super::place::place_new(conn, owner.id, input.list_id, parent).await?;
     let labels = match &labelled {
         Some(set) => labels::ensure(conn, owner.id, set, limits.labels).await?,
         None => Vec::new(),
