@@ -14,6 +14,8 @@ mod m20261203_150000_lists;
 mod m20261207_100000_task_tree;
 mod m20261207_200155_labels;
 mod m20261207_200459_task_labels;
+mod m20261207_235050_add_recurrence_to_tasks;
+mod m20261207_235139_create_task_completions;
 mod sqlite_rebuild;
 pub struct Migrator;
 
@@ -33,6 +35,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_100000_task_tree::Migration),
             Box::new(m20261207_200155_labels::Migration),
             Box::new(m20261207_200459_task_labels::Migration),
+            Box::new(m20261207_235050_add_recurrence_to_tasks::Migration),
+            Box::new(m20261207_235139_create_task_completions::Migration),
             // inject-above (do not remove this comment)
         ]
     }

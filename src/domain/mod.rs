@@ -12,5 +12,6 @@ pub mod filter;
 pub mod listing;
 pub mod organizing;
 pub mod position;
+pub mod recurrence;
 mod schema;
 pub mod task;

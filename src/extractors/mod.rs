@@ -1,6 +1,8 @@
 //! Request extractors that turn raw requests into checked input or an
 //! [`ApiError`](crate::errors::ApiError): the caller (`auth`), the database
-//! handle (`db`), JSON bodies (`json`) and headers (`headers`).
+//! handle (`db`), JSON bodies (`json`), headers (`headers`) and when the
+//! request arrived (`arrived`).
+pub mod arrived;
 pub mod auth;
 mod db;
 pub mod headers;

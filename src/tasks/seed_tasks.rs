@@ -266,6 +266,9 @@ impl Plan {
             version: ActiveValue::Set(1),
             created_at: ActiveValue::Set(fixed(created)),
             updated_at: ActiveValue::Set(fixed(updated)),
+            recurrence_rule: ActiveValue::Set(None),
+            recurrence_from: ActiveValue::Set(None),
+            recurrence_done: ActiveValue::Set(0),
         }
     }
 }

@@ -51,6 +51,17 @@ pub struct TaskResponse {
     /// Opaque; siblings (same list and parent) sort by it in byte order.
     #[schema(example = "V")]
     pub position: String,
+    /// How the task repeats; null when it does not.
+    #[schema(value_type = Option<tasks::Recurrence>, required = true)]
+    pub recurrence: Option<RecurrenceView>,
+}
+
+/// `recurrence` of a task as it is returned: the rule as stored (upper
+/// case, parts in the order sent) and where it repeats from.
+#[derive(Debug, Serialize)]
+pub struct RecurrenceView {
+    pub rule: String,
+    pub from: &'static str,
 }
 
 impl From<&tasks::Shown> for TaskResponse {
@@ -68,6 +79,13 @@ impl TaskResponse {
             (None, Some(at)) => Some(timestamp(at)),
             (None, None) => None,
         };
+        let recurrence =
+            tasks::StoredRecurrence::of(task.recurrence_rule.as_ref(), task.recurrence_from).map(
+                |stored| RecurrenceView {
+                    rule: stored.rule,
+                    from: stored.from.as_str(),
+                },
+            );
         Self {
             id: task.pid,
             title: task.title,
@@ -82,6 +100,7 @@ impl TaskResponse {
             parent_id: task.parent_pid,
             labels,
             position: task.position,
+            recurrence,
         }
     }
 }
@@ -153,4 +172,61 @@ pub fn created(created: Created) -> Response {
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     response
+}
+
+/// One completion of a recurring task.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompletionResponse {
+    /// When the task was completed.
+    #[schema(format = DateTime)]
+    pub completed_at: String,
+    /// The due date it was completed for, in the form of the task's.
+    #[schema(value_type = DueDate)]
+    pub due_date: String,
+}
+
+/// A page of `GET /tasks/{id}/completions`, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompletionPage {
+    pub data: Vec<CompletionResponse>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    #[schema(required = true)]
+    pub next_cursor: Option<String>,
+}
+
+/// A page of completions.
+#[must_use]
+pub fn completions(rows: &[tasks::Completion], next_cursor: Option<String>) -> CompletionPage {
+    let data = rows
+        .iter()
+        .map(|row| CompletionResponse {
+            completed_at: timestamp(&row.completed_at),
+            due_date: row.due_on.map_or_else(
+                || timestamp(&row.due_at),
+                |date| date.format("%Y-%m-%d").to_string(),
+            ),
+        })
+        .collect();
+    CompletionPage { data, next_cursor }
+}
+
+/// `GET /tasks/{id}/occurrences`: the next due dates of the series.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OccurrencePage {
+    /// From the current due date (inclusive), in the form of the task's.
+    #[schema(value_type = Vec<DueDate>)]
+    pub data: Vec<String>,
+}
+
+/// The due dates of a series, as a task shows its due date.
+#[must_use]
+pub fn occurrences(dates: &[DueDate]) -> OccurrencePage {
+    let data = dates
+        .iter()
+        .map(|due| match due {
+            DueDate::Date(date) => date.format("%Y-%m-%d").to_string(),
+            DueDate::At(at) => timestamp(at),
+        })
+        .collect();
+    OccurrencePage { data }
 }

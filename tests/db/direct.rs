@@ -249,6 +249,7 @@ async fn full_task(db: &Db, owner: &users::Model) -> tasks::Model {
         list_id: None,
         parent_id: Default::default(),
         labels: None,
+        recurrence: None,
     };
     let task = tasks::Model::create_for_owner(db, owner, draft, tasks::Limits::NONE)
         .await
@@ -321,6 +322,7 @@ async fn the_hot_reads_decode_as_seaorm_does() {
             list_id: None,
             parent_id: Default::default(),
             labels: None,
+            recurrence: None,
         },
         tasks::Limits::NONE,
     )

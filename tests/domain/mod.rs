@@ -6,5 +6,6 @@ mod etag;
 mod listing;
 mod organizing;
 mod position;
+mod recurrence;
 mod request_span;
 mod task;

@@ -41,6 +41,7 @@ async fn task(
         list_id: None,
         parent_id: parent.map_or(Default::default(), taskforge::domain::body::Patch::Value),
         labels: Some(LabelSet::parse(labels.as_array().unwrap()).unwrap()),
+        recurrence: None,
     };
     tasks::Model::create_for_owner(db, owner, input, tasks::Limits::NONE)
         .await

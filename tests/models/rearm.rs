@@ -29,6 +29,7 @@ fn due(title: &str, due_date: DueDate) -> TaskInput {
         list_id: None,
         parent_id: Default::default(),
         labels: None,
+        recurrence: None,
     }
 }
 

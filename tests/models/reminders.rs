@@ -57,6 +57,7 @@ pub(super) async fn task(db: &Db, owner: &users::Model, due: &str) -> tasks::Mod
         list_id: None,
         parent_id: Default::default(),
         labels: None,
+        recurrence: None,
     };
     tasks::Model::create_for_owner(db, owner, draft, tasks::Limits::NONE)
         .await
@@ -74,6 +75,7 @@ fn no_change() -> TaskPatch {
         list_id: None,
         parent_id: Default::default(),
         labels: Default::default(),
+        recurrence: Default::default(),
     }
 }
 

@@ -26,6 +26,7 @@ async fn task(db: &Db, owner: &users::Model) -> tasks::Model {
         list_id: None,
         parent_id: Default::default(),
         labels: None,
+        recurrence: None,
     };
     tasks::Model::create_for_owner(db, owner, draft, tasks::Limits::NONE)
         .await

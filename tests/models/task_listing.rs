@@ -69,6 +69,7 @@ async fn each_sort_pages_through_its_own_index() {
             list_id: None,
             parent_id: Default::default(),
             labels: None,
+            recurrence: None,
         };
         last = Some(
             tasks::Model::create_for_owner(db, &owner, draft, tasks::Limits::NONE)
@@ -143,6 +144,7 @@ async fn a_page_reads_the_listed_columns_as_the_model_has_them() {
             list_id: None,
             parent_id: Default::default(),
             labels: None,
+            recurrence: None,
         };
         created.push(
             tasks::Model::create_for_owner(db, &owner, draft, tasks::Limits::NONE)
@@ -193,6 +195,7 @@ async fn a_list_page_reads_the_list_index() {
             list_id: None,
             parent_id: Default::default(),
             labels: None,
+            recurrence: None,
         },
         tasks::Limits::NONE,
     )
@@ -250,6 +253,7 @@ async fn an_unfiltered_page_is_the_statement_built_anew() {
             list_id: None,
             parent_id: Default::default(),
             labels: None,
+            recurrence: None,
         };
         let made = tasks::Model::create_for_owner(db, &owner, input, tasks::Limits::NONE)
             .await

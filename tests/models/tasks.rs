@@ -36,6 +36,7 @@ fn draft(title: &str) -> TaskInput {
         list_id: None,
         parent_id: Default::default(),
         labels: None,
+        recurrence: None,
     }
 }
 
@@ -49,6 +50,7 @@ fn no_change() -> TaskPatch {
         list_id: None,
         parent_id: Default::default(),
         labels: Default::default(),
+        recurrence: Default::default(),
     }
 }
 

@@ -60,6 +60,7 @@ async fn a_notification_email_job_runs_through_redis() {
         list_id: None,
         parent_id: Default::default(),
         labels: None,
+        recurrence: None,
     };
     tasks::Model::create_for_owner(
         &Db::from(ctx.db.clone()),

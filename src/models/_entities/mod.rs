@@ -7,6 +7,7 @@ pub mod labels;
 pub mod lists;
 pub mod notifications;
 pub mod sessions;
+pub mod task_completions;
 pub mod task_labels;
 pub mod tasks;
 pub mod users;

@@ -5,6 +5,7 @@ pub use super::labels::Entity as Labels;
 pub use super::lists::Entity as Lists;
 pub use super::notifications::Entity as Notifications;
 pub use super::sessions::Entity as Sessions;
+pub use super::task_completions::Entity as TaskCompletions;
 pub use super::task_labels::Entity as TaskLabels;
 pub use super::tasks::Entity as Tasks;
 pub use super::users::Entity as Users;

@@ -33,6 +33,10 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub position: String,
     pub label_count: i16,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub recurrence_rule: Option<String>,
+    pub recurrence_from: Option<i16>,
+    pub recurrence_done: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -45,6 +49,8 @@ pub enum Relation {
         on_delete = "Cascade"
     )]
     Lists,
+    #[sea_orm(has_many = "super::task_completions::Entity")]
+    TaskCompletions,
     #[sea_orm(has_many = "super::task_labels::Entity")]
     TaskLabels,
     #[sea_orm(
@@ -68,6 +74,12 @@ pub enum Relation {
 impl Related<super::lists::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Lists.def()
+    }
+}
+
+impl Related<super::task_completions::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::TaskCompletions.def()
     }
 }
 

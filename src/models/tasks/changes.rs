@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::recurring::{self, Recurrence};
 use crate::{
     domain::{
         body::{Body, Patch, READ_ONLY_FIELDS},
@@ -26,6 +27,7 @@ const FIELDS: &[&str] = &[
     "list_id",
     "parent_id",
     "labels",
+    "recurrence",
 ];
 
 /// Read-only fields of a task beyond v1's, ignored in bodies.
@@ -65,6 +67,9 @@ pub struct TaskInput {
     /// Default: none (a replace without `labels` clears them).
     #[schema(value_type = Option<LabelSet>, required = false)]
     pub labels: Option<LabelSet>,
+    /// How the task repeats (needs a `due_date`); default: it does not.
+    #[schema(required = false)]
+    pub recurrence: Option<Recurrence>,
 }
 
 /// `PATCH /tasks/{id}`: a JSON merge patch (RFC 7396). Only the fields sent
@@ -92,6 +97,10 @@ pub struct TaskPatch {
     /// The whole set of labels; `null` or `[]` clears it.
     #[schema(value_type = Option<LabelSet>, required = false)]
     pub labels: Patch<LabelSet>,
+    /// How the task repeats (needs a due date); `null`: it does not.
+    /// Clearing `due_date` clears it too.
+    #[schema(value_type = Option<Recurrence>, required = false)]
+    pub recurrence: Patch<Recurrence>,
 }
 
 /// `POST /tasks/{id}/move`: where the task goes (default: where it is;
@@ -128,6 +137,13 @@ impl TaskInput {
         let list_id = body.patch("list_id", false, list_id).into_option();
         let parent_id = body.patch("parent_id", true, parent_id);
         let labels = body.patch_array("labels", LabelSet::parse).into_option();
+        let recurrence = recurring::read(&mut body).into_option();
+        if recurrence.is_some() && !matches!(body.raw("due_date"), Patch::Value(_)) {
+            body.errors.add(
+                "recurrence",
+                "needs a due_date: a series starts at the task's due date",
+            );
+        }
         body.finish()?;
         Ok(Self {
             title: title.ok_or_else(|| FieldErrors::one("title", "is required"))?,
@@ -138,6 +154,7 @@ impl TaskInput {
             list_id,
             parent_id,
             labels,
+            recurrence,
         })
     }
 }
@@ -158,6 +175,13 @@ impl TaskPatch {
         let list_id = body.patch("list_id", false, list_id).into_option();
         let parent_id = body.patch("parent_id", true, parent_id);
         let labels = body.patch_array("labels", LabelSet::parse);
+        let recurrence = recurring::read(&mut body);
+        if matches!(recurrence, Patch::Value(_)) && due_date == Patch::Null {
+            body.errors.add(
+                "recurrence",
+                "needs a due_date: a series starts at the task's due date",
+            );
+        }
         body.finish()?;
         Ok(Self {
             title: title.into_option(),
@@ -168,6 +192,7 @@ impl TaskPatch {
             list_id,
             parent_id,
             labels,
+            recurrence,
         })
     }
 
@@ -192,6 +217,7 @@ impl From<TaskInput> for TaskPatch {
             list_id: input.list_id,
             parent_id: input.parent_id,
             labels: Patch::Value(input.labels.unwrap_or_default()),
+            recurrence: Patch::from(input.recurrence),
         }
     }
 }

@@ -4,10 +4,11 @@
 use chrono::{DateTime, FixedOffset};
 use sea_orm::{ActiveModelTrait, ActiveValue, Iterable, ModelTrait};
 
-use super::{changes::TaskPatch, ActiveModel, Column, Model};
+use super::{changes::TaskPatch, recurring::Stored, ActiveModel, Column, Model};
 use crate::{
     domain::{
         account::ReminderLead,
+        body::Patch,
         listing::search_text,
         task::{DueDate, Priority, Status},
     },
@@ -22,6 +23,10 @@ pub(super) struct Fields {
     pub status: Status,
     pub priority: Priority,
     pub due: Option<DueDate>,
+    /// How the task repeats; never without a due date.
+    pub recurrence: Option<Stored>,
+    /// Occurrences of the series before the current one (toward `COUNT`).
+    pub done: i32,
 }
 
 impl From<&Model> for Fields {
@@ -37,6 +42,8 @@ impl From<&Model> for Fields {
             status: Status::from_rank(task.status),
             priority: Priority::from_rank(task.priority),
             due,
+            recurrence: Stored::of(task.recurrence_rule.as_ref(), task.recurrence_from),
+            done: task.recurrence_done,
         }
     }
 }
@@ -57,6 +64,25 @@ impl Fields {
             self.priority = priority;
         }
         patch.due_date.apply_to(&mut self.due, |due| *due);
+        match &patch.recurrence {
+            Patch::Absent => {}
+            Patch::Null => self.recurrence = None,
+            Patch::Value(recurrence) => {
+                let stored = Stored::from(recurrence);
+                // Another rule (or another `from`) is another series.
+                if self.recurrence.as_ref() != Some(&stored) {
+                    self.done = 0;
+                }
+                self.recurrence = Some(stored);
+            }
+        }
+        // Clearing the due date clears the recurrence (contract).
+        if self.due.is_none() {
+            self.recurrence = None;
+        }
+        if self.recurrence.is_none() {
+            self.done = 0;
+        }
         self
     }
 
@@ -79,6 +105,9 @@ impl Fields {
         task.due_at = ActiveValue::Set(due_at);
         task.due_on = ActiveValue::Set(self.due.and_then(DueDate::date));
         task.remind_at = ActiveValue::Set(remind_at(due_at, owner.reminder_lead()));
+        task.recurrence_rule = ActiveValue::Set(self.recurrence.as_ref().map(|r| r.rule.clone()));
+        task.recurrence_from = ActiveValue::Set(self.recurrence.as_ref().map(|r| r.from.rank()));
+        task.recurrence_done = ActiveValue::Set(self.done);
         if rearm {
             task.reminder_sent_at = ActiveValue::Set(None);
             task.overdue_sent_at = ActiveValue::Set(None);

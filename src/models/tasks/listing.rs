@@ -51,6 +51,8 @@ crate::db::partial_model! {
         pub parent_pid: Option<Uuid>,
         pub position: String,
         pub label_count: i16,
+        pub recurrence_rule: Option<String>,
+        pub recurrence_from: Option<i16>,
     }
 }
 

@@ -7,6 +7,7 @@
 //! instants after a profile change), `shown` (a task with its labels).
 mod access;
 mod changes;
+mod completions;
 mod fields;
 mod keyset;
 mod listing;
@@ -16,18 +17,24 @@ mod page;
 mod place;
 mod quota;
 mod rearm;
+mod recurring;
 mod shown;
 mod tree;
 mod writes;
 
 pub use access::find_with_access;
 pub use changes::{TaskInput, TaskMove, TaskPatch};
+use chrono::{DateTime, FixedOffset};
+pub use completions::{list_for_task as completions_of, After as CompletionsAfter, Completion};
 pub use fields::remind_at;
 pub use keyset::{decode_key, KeyValue};
 pub use listing::{labelled_select, list_select, page_labels, ListQuery, ListedTask};
 pub use order::Place;
 pub use page::{copied as page_is_copied, unfiltered as unfiltered_page};
 pub use place::{place_statement, NewPlace};
+pub use recurring::{
+    upcoming as occurrences_of, Recurrence, RepeatFromName, Stored as StoredRecurrence,
+};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 pub use shown::Shown;
 pub use tree::own_task;
@@ -37,7 +44,7 @@ pub use super::_entities::tasks::{self, ActiveModel, Column, Entity, Model};
 use super::{owner::lock_owner, users};
 use crate::{
     db::Db,
-    domain::{body::Patch, etag::TagList},
+    domain::{body::Patch, etag::TagList, task::Status},
     errors::ApiError,
 };
 use writes::{insert, replace_placed, write, Extra};
@@ -127,15 +134,52 @@ impl Model {
         if_match: Option<&TagList>,
         label_limit: u32,
     ) -> Result<Shown, ApiError> {
+        let arrived = users::now();
+        Self::update_arrived(db, owner, current, patch, if_match, label_limit, arrived).await
+    }
+
+    /// [`Model::update_for_owner`] for a request that `arrived` then: a
+    /// completion of the task's series committed since was concurrent
+    /// with this one, which then does not advance the series again.
+    ///
+    /// # Errors
+    /// As [`Model::update_for_owner`].
+    pub async fn update_arrived(
+        db: &Db,
+        owner: &users::Model,
+        current: Self,
+        patch: &TaskPatch,
+        if_match: Option<&TagList>,
+        label_limit: u32,
+        arrived: DateTime<FixedOffset>,
+    ) -> Result<Shown, ApiError> {
         if current.user_id != owner.id {
             return Err(ApiError::NotFound);
         }
+        let completes_series = patch.status == Some(Status::Complete)
+            && (current.recurrence_rule.is_some() || matches!(patch.recurrence, Patch::Value(_)));
         if !patch.places() && patch.labels == Patch::Absent {
+            if completes_series {
+                // The advance, the completion and the reopened subtree
+                // commit together or not at all.
+                let txn = db.begin().await?;
+                let extra = Extra {
+                    arrived: Some(arrived),
+                    ..Extra::default()
+                };
+                let written = async {
+                    let task = write(&txn, owner, current, patch, if_match, &extra).await?;
+                    Shown::read(&txn, task).await
+                }
+                .await;
+                return tree::finish(txn, written).await;
+            }
             let task = write(db, owner, current, patch, if_match, &Extra::default()).await?;
             return Shown::read(db, task).await;
         }
         let txn = db.begin().await?;
-        let shown = replace_placed(&txn, owner, current.pid, patch, if_match, label_limit).await;
+        let limit = label_limit;
+        let shown = replace_placed(&txn, owner, current.pid, patch, if_match, limit, arrived).await;
         tree::finish(txn, shown).await
     }
 

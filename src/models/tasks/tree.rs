@@ -15,7 +15,11 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{order::Place, Column, Entity, Model};
-use crate::{db::Db, domain::body::Patch, errors::ApiError};
+use crate::{
+    db::Db,
+    domain::{body::Patch, task::Status},
+    errors::ApiError,
+};
 
 impl Place {
     /// Where `task` sits.
@@ -166,6 +170,31 @@ pub async fn touch_subtree(
     root: Uuid,
     at: chrono::DateTime<chrono::FixedOffset>,
 ) -> Result<(), DbErr> {
+    update_subtree(db, owner_id, root, at, false).await
+}
+
+/// Every completed descendant of `root` goes back to `incomplete` (a new
+/// version, `updated_at`, no `completed_at`): a recurring task moved on to
+/// its next due date.
+///
+/// # Errors
+/// Database errors.
+pub async fn reopen_subtree(
+    db: &Db,
+    owner_id: i32,
+    root: Uuid,
+    at: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<(), DbErr> {
+    update_subtree(db, owner_id, root, at, true).await
+}
+
+async fn update_subtree(
+    db: &Db,
+    owner_id: i32,
+    root: Uuid,
+    at: chrono::DateTime<chrono::FixedOffset>,
+    reopen: bool,
+) -> Result<(), DbErr> {
     let children_of = |parents: sea_orm::sea_query::SelectStatement| {
         Query::select()
             .column(Column::Pid)
@@ -179,7 +208,7 @@ pub async fn touch_subtree(
         .and_where(Column::ParentPid.eq(root))
         .to_owned();
     let grandchildren = children_of(children.clone());
-    Entity::update_many()
+    let mut update = Entity::update_many()
         .col_expr(Column::Version, Expr::col(Column::Version).add(1))
         .col_expr(Column::UpdatedAt, Expr::value(at))
         .filter(Column::UserId.eq(owner_id))
@@ -188,8 +217,17 @@ pub async fn touch_subtree(
                 .eq(root)
                 .or(Column::ParentPid.in_subquery(children))
                 .or(Column::ParentPid.in_subquery(grandchildren)),
-        )
-        .exec(db)
-        .await?;
+        );
+    if reopen {
+        let complete = Status::Complete.rank();
+        update = update
+            .col_expr(Column::Status, Expr::value(Status::Incomplete.rank()))
+            .col_expr(
+                Column::CompletedAt,
+                Expr::value(Option::<chrono::DateTime<chrono::FixedOffset>>::None),
+            )
+            .filter(Column::Status.eq(complete));
+    }
+    update.exec(db).await?;
     Ok(())
 }

@@ -1,13 +1,17 @@
 //! The writes behind `Model::create_for_owner` and `Model::update_for_owner`:
 //! the insert of a new task in its place, the optimistic update of a task's
 //! fields, and the update that also names a place or labels.
+use std::borrow::Cow;
+
+use chrono::{DateTime, FixedOffset};
 use sea_orm::{ActiveValue, ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::{
+    completions,
     fields::{completed_at_after, keep_changes_only, Fields},
-    order, quota, tree, ActiveModel, Column, Entity, Limits, Model, Place, Shown, TaskInput,
-    TaskPatch, MAX_WRITE_ATTEMPTS,
+    order, quota, recurring, tree, ActiveModel, Column, Entity, Limits, Model, Place, Shown,
+    TaskInput, TaskPatch, MAX_WRITE_ATTEMPTS,
 };
 use crate::{
     db::Db,
@@ -16,12 +20,13 @@ use crate::{
     models::{labels, owner::lock_owner, users, users::now},
 };
 
-/// What a write sets beyond the fields of its body: a new place with its
-/// key, and the number of labels.
+/// What a write sets beyond the fields of its body (a new place with its
+/// key, the number of labels), and when its request arrived.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Extra {
     pub place: Option<(Place, Position)>,
     pub label_count: Option<i16>,
+    pub arrived: Option<DateTime<FixedOffset>>,
 }
 
 /// Writes `patch` (and `extra`) over `current`, only if nobody wrote in
@@ -39,25 +44,38 @@ pub(super) async fn write(
     if_match: Option<&TagList>,
     extra: &Extra,
 ) -> Result<Model, ApiError> {
+    let mut patch = Cow::Borrowed(patch);
+    let series_read = (current.recurrence_rule.clone(), current.recurrence_done);
     for _ in 0..MAX_WRITE_ATTEMPTS {
         // Checked against the version the write is conditioned on, so a
         // concurrent write in between fails the precondition on retry.
         if if_match.is_some_and(|tags| !tags.matches_strong(current.version)) {
             return Err(ApiError::PreconditionFailed);
         }
+        if overtaken(db, &current, &patch, &series_read, extra.arrived).await? {
+            patch.to_mut().status = None;
+        }
         let at = now();
-        let fields = Fields::from(&current).patched(patch);
-        let completed_at = completed_at_after(
-            Some((Status::from_rank(current.status), current.completed_at)),
-            fields.status,
-            at,
-        );
+        let mut fields = Fields::from(&current).patched(&patch);
+        let sets_recurrence = matches!(patch.recurrence, Patch::Value(_));
+        let moves_due = matches!(patch.due_date, Patch::Value(_));
+        recurring::check(&fields, sets_recurrence, moves_due, owner)?;
+        let before = Status::from_rank(current.status);
+        let completion = if recurring::completes(&fields, before) {
+            recurring::advance(&mut fields, owner, at.to_utc())
+        } else {
+            None
+        };
+        let completed_at =
+            completed_at_after(Some((before, current.completed_at)), fields.status, at);
         let mut task = ActiveModel {
             version: ActiveValue::Set(current.version + 1),
             completed_at: ActiveValue::Set(completed_at),
             ..Default::default()
         };
-        let rearm = fields.due_at(owner) != current.due_at;
+        // Each occurrence gets its own reminder and overdue notice.
+        let advanced = completion.is_some_and(|c| c.advanced);
+        let rearm = advanced || fields.due_at(owner) != current.due_at;
         fields.write(&mut task, owner, at, rearm);
         if let Some((place, key)) = &extra.place {
             task.list_pid = ActiveValue::Set(place.list);
@@ -80,6 +98,9 @@ pub(super) async fn write(
             .await
             .map_err(|err| tree::refused(err, parent_named))?;
         if let Some(task) = written.into_iter().next() {
+            if let Some(completed) = completion {
+                completions::record(db, &task, completed, at).await?;
+            }
             return Ok(task);
         }
         tokio::task::yield_now().await;
@@ -88,6 +109,35 @@ pub(super) async fn write(
     Err(ApiError::internal(
         "task update kept losing concurrent races",
     ))
+}
+
+/// Whether `patch` would complete the series of `current` a second time:
+/// a concurrent write completed the occurrence it was completing, after it
+/// read the task (every advance counts one more done) or after its request
+/// arrived (a completion recorded since). The write then sees the advanced
+/// task and does not advance it again.
+async fn overtaken(
+    db: &Db,
+    current: &Model,
+    patch: &TaskPatch,
+    series_read: &(Option<String>, i32),
+    arrived: Option<DateTime<FixedOffset>>,
+) -> Result<bool, ApiError> {
+    if patch.status != Some(Status::Complete)
+        || current.recurrence_rule.is_none()
+        || Status::from_rank(current.status) == Status::Complete
+    {
+        return Ok(false);
+    }
+    if (current.recurrence_rule.clone(), current.recurrence_done) != *series_read {
+        return Ok(true);
+    }
+    let Some(arrived) = arrived else {
+        return Ok(false);
+    };
+    Ok(completions::last_at(db, current.pid)
+        .await?
+        .is_some_and(|at| at >= arrived))
 }
 
 /// The insert of [`Model::create_for_owner`] through `conn` (a transaction
@@ -103,14 +153,16 @@ pub(super) async fn insert(
         Patch::Value(parent) => Some(parent),
         Patch::Null | Patch::Absent => None,
     };
-    let (place, last) = super::place::place_new(conn, owner.id, input.list_id, parent).await?;
+    let list_id = input.list_id;
+    let fields = Fields::default().patched(&TaskPatch::from(input));
+    recurring::check(&fields, fields.recurrence.is_some(), false, owner)?;
+    let (place, last) = super::place::place_new(conn, owner.id, list_id, parent).await?;
     let labels = match &labelled {
         Some(set) => labels::ensure(conn, owner.id, set, limits.labels).await?,
         None => Vec::new(),
     };
     let at = now();
     let pid = Uuid::new_v4();
-    let fields = Fields::default().patched(&TaskPatch::from(input));
     let mut task = ActiveModel {
         pid: ActiveValue::Set(pid),
         user_id: ActiveValue::Set(owner.id),
@@ -151,10 +203,14 @@ pub(super) async fn replace_placed(
     patch: &TaskPatch,
     if_match: Option<&TagList>,
     label_limit: u32,
+    arrived: DateTime<FixedOffset>,
 ) -> Result<Shown, ApiError> {
     lock_owner(txn, owner.id).await?;
     let current = Model::find_for_owner(txn, owner.id, pid).await?;
-    let mut extra = Extra::default();
+    let mut extra = Extra {
+        arrived: Some(arrived),
+        ..Extra::default()
+    };
     let place = tree::resolve(txn, owner.id, &current, patch.list_id, &patch.parent_id).await?;
     if place != Place::of(&current) {
         extra.place = Some((place, order::last_key(txn, &place, current.pid).await?));

@@ -1,6 +1,8 @@
 //! Queries and path ids of the task endpoints, read into the shapes the
 //! OpenAPI document shows ([`TaskListQuery`]). A task body is read by the
 //! shape it fills, with the model (`TaskInput::parse`, `TaskPatch::parse`).
+mod series;
+
 use chrono::{DateTime, Utc};
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -25,6 +27,8 @@ use crate::{
 pub fn task_id(raw: &str) -> Result<Uuid, ApiError> {
     Uuid::try_parse(raw).map_err(|_| ApiError::NotFound)
 }
+
+pub use series::{CompletionListQuery, OccurrenceQuery};
 
 pub const DEFAULT_LIMIT: u64 = 20;
 pub const MAX_LIMIT: u64 = 100;

@@ -1,4 +1,7 @@
-//! Tasks of the caller: `/tasks` and `/tasks/{id}`.
+//! Tasks of the caller: `/tasks` and `/tasks/{id}` (a recurring task's
+//! series: `series`).
+pub mod series;
+
 use std::sync::Arc;
 
 use axum::{
@@ -17,6 +20,7 @@ use crate::{
     domain::listing::ParentFilter,
     errors::{ApiError, FieldErrors},
     extractors::{
+        arrived::Arrived,
         auth::{Access, CurrentUser},
         headers::{IdempotencyKey, IfMatch, IfNoneMatch},
         json::JsonObject,
@@ -157,13 +161,13 @@ async fn show(
 async fn replace(
     State(ctx): State<Arc<AppContext>>,
     db: Db,
-    access: Access,
+    (access, arrived): (Access, Arrived),
     Path(id): Path<String>,
     if_match: IfMatch,
     body: Result<JsonObject>,
 ) -> Result<Response> {
     let whole = |map| TaskInput::parse(map).map(TaskPatch::from);
-    update(&ctx, db, access, &id, if_match, body, whole).await
+    update(&ctx, db, (access, arrived), &id, if_match, body, whole).await
 }
 
 /// Change some fields of a task (JSON merge patch).
@@ -181,19 +185,28 @@ async fn replace(
 async fn patch(
     State(ctx): State<Arc<AppContext>>,
     db: Db,
-    access: Access,
+    (access, arrived): (Access, Arrived),
     Path(id): Path<String>,
     if_match: IfMatch,
     body: Result<JsonObject>,
 ) -> Result<Response> {
-    update(&ctx, db, access, &id, if_match, body, TaskPatch::parse).await
+    update(
+        &ctx,
+        db,
+        (access, arrived),
+        &id,
+        if_match,
+        body,
+        TaskPatch::parse,
+    )
+    .await
 }
 
 /// PUT and PATCH: the body read by `parse` as a patch, applied to the task.
 async fn update(
     ctx: &AppContext,
     db: Db,
-    access: Access,
+    (access, Arrived(arrived)): (Access, Arrived),
     id: &str,
     if_match: IfMatch,
     body: Result<JsonObject>,
@@ -209,8 +222,9 @@ async fn update(
     let task = task.ok_or(ApiError::NotFound)?;
     let tags = if_match.tags.as_ref();
     let label_limit = Settings::of(ctx)?.quotas.labels;
+    let owner = &current.user;
     let task =
-        tasks::Model::update_for_owner(&db, &current.user, task, &patch, tags, label_limit).await?;
+        tasks::Model::update_arrived(&db, owner, task, &patch, tags, label_limit, arrived).await?;
     Ok(views::tasks::with_etag(&task))
 }
 
@@ -280,5 +294,16 @@ pub fn routes(ctx: &AppContext) -> Routes {
                 .patch_service(patch.with_state(state.clone()))
                 .delete_service(remove.with_state(state.clone())),
         )
-        .add("/{id}/move", post_service(move_task.with_state(state)))
+        .add(
+            "/{id}/move",
+            post_service(move_task.with_state(state.clone())),
+        )
+        .add(
+            "/{id}/completions",
+            get_service(series::completions.with_state(state.clone())),
+        )
+        .add(
+            "/{id}/occurrences",
+            get_service(series::occurrences.with_state(state)),
+        )
 }
