@@ -39,7 +39,7 @@ pub const SPEC_PATH: &str = "/openapi.json";
         passwords::forgot, passwords::reset, passwords::change,
         auth::me, auth::update_me, auth::delete_me, auth::export_me,
         tasks::list, tasks::create, tasks::show, tasks::replace, tasks::patch, tasks::remove,
-        tasks::move_task, tasks::series::completions, tasks::series::occurrences,
+        tasks::moves::move_task, tasks::series::completions, tasks::series::occurrences,
         lists::list, lists::create, lists::show, lists::patch, lists::remove, lists::move_list,
         labels::list, labels::create, labels::show, labels::patch, labels::remove,
         notifications::list, notifications::mark_read,

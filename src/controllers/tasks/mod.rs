@@ -1,5 +1,6 @@
 //! Tasks of the caller: `/tasks` and `/tasks/{id}` (a recurring task's
 //! series: `series`).
+pub mod moves;
 pub mod series;
 
 use std::sync::Arc;
@@ -28,7 +29,7 @@ use crate::{
     models::{
         idempotency_keys::{self as idempotency, Created},
         lists,
-        tasks::{self, Limits, Shown, TaskInput, TaskMove, TaskPatch},
+        tasks::{self, Limits, Shown, TaskInput, TaskPatch},
     },
     params::{self, query::QueryParams, tasks::TaskListQuery},
     settings::Settings,
@@ -246,33 +247,6 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Move a task (with its subtree): to another list or parent, and to a spot
-/// among its new siblings (right after one, `after: null` first, right
-/// before one, or last).
-#[utoipa::path(post, path = "/tasks/{id}/move", operation_id = "move_task",
-    tag = "tasks", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "The task's id"), IfMatch),
-    request_body = TaskMove,
-    responses(
-        (status = 200, description = "The moved task", body = TaskResponse,
-            headers(("ETag" = String, description = "The task's version, a strong tag: `\"3\"`"))),
-    ))]
-async fn move_task(
-    db: Db,
-    current: CurrentUser,
-    Path(id): Path<String>,
-    if_match: IfMatch,
-    body: Result<JsonObject>,
-) -> Result<Response> {
-    let pid = params::tasks::task_id(&id);
-    let JsonObject(body) = body?;
-    let pid = pid?;
-    let mv = TaskMove::parse(body)?;
-    let tags = if_match.tags.as_ref();
-    let task = tasks::Model::move_for_owner(&db, current.user.id, pid, &mv, tags).await?;
-    Ok(views::tasks::with_etag(&Shown::read(&db, task).await?))
-}
-
 /// The task routes, with their state applied here: an `Arc` of the
 /// context, so a request clones a pointer. (Routes added as plain handlers
 /// get Loco's `AppContext` as state, and axum clones the state, a deep copy
@@ -296,7 +270,7 @@ pub fn routes(ctx: &AppContext) -> Routes {
         )
         .add(
             "/{id}/move",
-            post_service(move_task.with_state(state.clone())),
+            post_service(moves::move_task.with_state(state.clone())),
         )
         .add(
             "/{id}/completions",
