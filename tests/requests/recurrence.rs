@@ -245,3 +245,41 @@ async fn a_due_date_the_rule_can_never_advance_from_is_refused() {
     })
     .await;
 }
+
+#[tokio::test]
+#[serial]
+async fn an_idempotent_create_of_a_recurring_task_replays_it_and_makes_one() {
+    request::<App, _, _>(|server, _ctx| async move {
+        let ann = login_as(&server, "ann@example.com").await;
+        let t = &ann.access_token;
+        let body = json!({"title": "rent", "due_date": day(3),
+            "recurrence": {"rule": "FREQ=MONTHLY;BYMONTHDAY=-1", "from": "due"}});
+        let send = || {
+            server
+                .post("/tasks")
+                .authorization_bearer(t)
+                .add_header("idempotency-key", "rent-1")
+                .json(&body)
+        };
+
+        let first = send().await;
+        let again = send().await;
+
+        assert_eq!(first.status_code(), 201, "{}", first.text());
+        assert_eq!(again.status_code(), 201);
+        assert_eq!(again.header("idempotent-replayed"), "true");
+        assert_eq!(again.json::<Value>(), first.json::<Value>());
+        assert_eq!(
+            first.json::<Value>()["recurrence"]["rule"],
+            "FREQ=MONTHLY;BYMONTHDAY=-1"
+        );
+        assert_eq!(
+            list_tasks(&server, t, "").await["data"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+    })
+    .await;
+}
