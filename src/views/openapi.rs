@@ -1,5 +1,8 @@
 //! House rules applied to the whole OpenAPI document, so that each handler's
 //! `#[utoipa::path]` only lists what is particular to it.
+mod closed;
+
+use closed::closed_request_bodies;
 use serde_json::json;
 
 use super::problems::{PROBLEMS_EXTENSION, PROBLEM_RESPONSES};
@@ -7,7 +10,7 @@ use utoipa::{
     openapi::{
         path::{Operation, ParameterIn},
         request_body::RequestBody,
-        schema::{AdditionalProperties, Schema, SchemaType, Type},
+        schema::{Schema, SchemaType, Type},
         security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
         Components, OpenApi, Ref, RefOr, Required,
     },
@@ -74,39 +77,6 @@ impl Modify for Conventions {
             }
         }
         closed_request_bodies(openapi);
-    }
-}
-
-/// `additionalProperties: false` on each component schema a request body names.
-fn closed_request_bodies(openapi: &mut OpenApi) {
-    let mut named = Vec::new();
-    for item in openapi.paths.paths.values() {
-        for operation in [&item.put, &item.post, &item.patch, &item.delete]
-            .into_iter()
-            .flatten()
-        {
-            let bodies = operation.request_body.iter();
-            for content in bodies.flat_map(|body| body.content.values()) {
-                if let Some(RefOr::Ref(reference)) = &content.schema {
-                    named.push(
-                        reference
-                            .ref_location
-                            .rsplit('/')
-                            .next()
-                            .unwrap_or_default()
-                            .to_string(),
-                    );
-                }
-            }
-        }
-    }
-    let Some(components) = openapi.components.as_mut() else {
-        return;
-    };
-    for name in named {
-        if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(&name) {
-            object.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
-        }
     }
 }
 
