@@ -11,7 +11,7 @@ use axum::{
     http::{header, StatusCode},
     response::{IntoResponse, Response},
 };
-use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, TimeZone, Utc};
 
 use crate::domain::etag::etag;
 
@@ -21,6 +21,13 @@ use crate::domain::etag::etag;
 pub fn timestamp<Tz: TimeZone>(at: &DateTime<Tz>) -> String {
     at.with_timezone(&Utc)
         .to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A due date as it leaves the server: the date of a date-only one
+/// (`2026-12-01`), else the instant ([`timestamp`]).
+#[must_use]
+pub fn due_date<Tz: TimeZone>(date: Option<NaiveDate>, at: &DateTime<Tz>) -> String {
+    date.map_or_else(|| timestamp(at), |d| d.format("%Y-%m-%d").to_string())
 }
 
 /// `304 Not Modified` for a task or list at `version`, with its `ETag`.

@@ -3,7 +3,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::timestamp;
+use super::{due_date, timestamp};
 use crate::{
     domain::task::DueDate,
     models::{notifications, reminders::Kind},
@@ -36,10 +36,7 @@ impl From<&notifications::Model> for NotificationResponse {
             kind: n.kind.clone(),
             task_id: n.task_pid,
             title: n.title.clone(),
-            due_date: n.due_on.map_or_else(
-                || timestamp(&n.due_at),
-                |d| d.format("%Y-%m-%d").to_string(),
-            ),
+            due_date: due_date(n.due_on, &n.due_at),
             created_at: timestamp(&n.created_at),
             read_at: n.read_at.as_ref().map(timestamp),
         }

@@ -74,11 +74,11 @@ impl TaskResponse {
     /// A task as a page read it, with the names of its labels.
     #[must_use]
     pub fn new(task: tasks::ListedTask, labels: Vec<String>) -> Self {
-        let due_date = match (task.due_on, task.due_at.as_ref()) {
-            (Some(date), _) => Some(date.format("%Y-%m-%d").to_string()),
-            (None, Some(at)) => Some(timestamp(at)),
-            (None, None) => None,
-        };
+        // A date-only task has its instant too (the end of that day).
+        let due_date = task
+            .due_at
+            .as_ref()
+            .map(|at| super::due_date(task.due_on, at));
         let recurrence =
             tasks::StoredRecurrence::of(task.recurrence_rule.as_ref(), task.recurrence_from).map(
                 |stored| RecurrenceView {
@@ -201,10 +201,7 @@ pub fn completions(rows: &[tasks::Completion], next_cursor: Option<String>) -> C
         .iter()
         .map(|row| CompletionResponse {
             completed_at: timestamp(&row.completed_at),
-            due_date: row.due_on.map_or_else(
-                || timestamp(&row.due_at),
-                |date| date.format("%Y-%m-%d").to_string(),
-            ),
+            due_date: super::due_date(row.due_on, &row.due_at),
         })
         .collect();
     CompletionPage { data, next_cursor }
