@@ -103,7 +103,7 @@ impl Hooks for App {
     }
 
     /// Rate limits (when on), the request timeout, every error response as
-    /// problem+json, the security headers, and outermost the arrival stamp.
+    /// problem+json, and outermost the security headers.
     async fn after_routes(router: AxumRouter, ctx: &AppContext) -> Result<AxumRouter> {
         let settings = Settings::of(ctx).map_err(|e| loco_rs::Error::Message(e.to_string()))?;
         let router = rate_limit::install(router, ctx)?;
@@ -121,11 +121,11 @@ impl Hooks for App {
         if let Some(cors) = server::cors::layer(&origins) {
             router = router.layer(cors);
         }
-        let router = router.layer(middleware::map_response(server::headers::secure(
-            settings.hsts,
-        )));
-        // Outermost: the time a request arrived, before anything waits.
-        Ok(router.layer(middleware::map_request(crate::extractors::arrived::stamp)))
+        Ok(
+            router.layer(middleware::map_response(server::headers::secure(
+                settings.hsts,
+            ))),
+        )
     }
 
     /// After a shutdown signal (the web server has drained, or a worker

@@ -1,10 +1,11 @@
-//! When a request arrived: stamped by the outermost layer, before the body
-//! is read and any extractor or handler waits for anything, so that two
-//! requests sent together count as concurrent even when one of them is
-//! handled only after the other finished (`tasks::Model::update_arrived`).
+//! When a request arrived: stamped by the request-timeout layer
+//! (`server::timeout`), before the body is read and any extractor or handler
+//! waits for anything, so that two requests sent together count as
+//! concurrent even when one of them is handled only after the other
+//! finished (`tasks::Model::update_arrived`).
 use std::convert::Infallible;
 
-use axum::{extract::FromRequestParts, extract::Request, http::request::Parts};
+use axum::{extract::FromRequestParts, http::request::Parts};
 use chrono::{DateTime, FixedOffset};
 
 use crate::models::users::now;
@@ -12,12 +13,6 @@ use crate::models::users::now;
 /// The instant a request arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Arrived(pub DateTime<FixedOffset>);
-
-/// The layer's function: stamps `request` with the time.
-pub async fn stamp(mut request: Request) -> Request {
-    request.extensions_mut().insert(Arrived(now()));
-    request
-}
 
 impl<S: Send + Sync> FromRequestParts<S> for Arrived {
     type Rejection = Infallible;

@@ -10,13 +10,17 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::errors::ApiError;
+use crate::{errors::ApiError, extractors::arrived::Arrived, models::users::now};
 
 /// Paths whose answers stream for as long as they need.
 pub const STREAMING: [&str; 2] = ["/auth/me/export", "/changes/stream"];
 
 /// The middleware (`axum::middleware::from_fn_with_state(limit, enforce)`).
-pub async fn enforce(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+/// The outermost layer that sees each request as it comes: it also stamps
+/// when the request arrived ([`Arrived`]), before any extractor or handler
+/// waits for anything (one layer fewer than a layer of its own).
+pub async fn enforce(State(limit): State<Duration>, mut request: Request, next: Next) -> Response {
+    request.extensions_mut().insert(Arrived(now()));
     if STREAMING.contains(&request.uri().path()) {
         return next.run(request).await;
     }
