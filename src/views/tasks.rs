@@ -79,13 +79,11 @@ impl TaskResponse {
             .due_at
             .as_ref()
             .map(|at| super::due_date(task.due_on, at));
-        let recurrence =
-            tasks::StoredRecurrence::of(task.recurrence_rule.as_ref(), task.recurrence_from).map(
-                |stored| RecurrenceView {
-                    rule: stored.rule,
-                    from: stored.from.as_str(),
-                },
-            );
+        let recurrence = tasks::StoredRecurrence::of(task.recurrence_rule, task.recurrence_from)
+            .map(|stored| RecurrenceView {
+                rule: stored.rule,
+                from: stored.from.as_str(),
+            });
         Self {
             id: task.pid,
             title: task.title,

@@ -2,6 +2,7 @@ pub mod helpers;
 mod lists_migration;
 mod organized_listing;
 mod rearm;
+mod recurring;
 mod reminders;
 mod reminders_delivery;
 mod retention;

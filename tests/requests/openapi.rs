@@ -214,6 +214,28 @@ fn every_reference_resolves() {
     }
 }
 
+#[test]
+fn request_bodies_and_the_objects_inside_them_are_closed() {
+    let spec = docs::spec();
+    let schemas = &spec["components"]["schemas"];
+    for name in [
+        "TaskInput",
+        "TaskPatch",
+        "TaskMove",
+        "Recurrence",
+        "ListInput",
+        "LabelPatch",
+    ] {
+        assert_eq!(
+            schemas[name]["additionalProperties"],
+            Value::Bool(false),
+            "{name}"
+        );
+    }
+    // Response shapes stay open to additions.
+    assert_eq!(schemas["Task"].get("additionalProperties"), None);
+}
+
 /// The names of an operation's parameters, in order.
 fn parameter_names(operation: &Value) -> Vec<String> {
     operation["parameters"]

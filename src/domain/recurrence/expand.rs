@@ -5,8 +5,8 @@ use rrule::RRuleSet;
 
 use super::Rule;
 
-/// The last year of a series, the same bound as a due date's (years 1000–9998).
-pub(super) const MAX_YEAR: i32 = 9998;
+/// The last year of a series: a due date's last year.
+pub(super) use crate::domain::due::MAX_YEAR;
 
 /// The rule's dates strictly after `anchor`, ascending, in floating local
 /// time, up to the end of [`MAX_YEAR`]; `anchor` is the series' DTSTART.

@@ -2,10 +2,8 @@
 use chrono::{DateTime, Datelike, Month, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 use rrule::{Frequency, NWeekday};
 
-use super::{expand::MAX_YEAR, Occurrence};
-
-/// The first year of an UNTIL, the same bound as a due date's.
-const MIN_YEAR: i32 = 1000;
+use super::Occurrence;
+use crate::domain::due::{MAX_YEAR, MIN_YEAR};
 
 /// An UNTIL in one of its three forms (RFC 5545 3.3.10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

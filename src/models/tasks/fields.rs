@@ -42,7 +42,7 @@ impl From<&Model> for Fields {
             status: Status::from_rank(task.status),
             priority: Priority::from_rank(task.priority),
             due,
-            recurrence: Stored::of(task.recurrence_rule.as_ref(), task.recurrence_from),
+            recurrence: Stored::of(task.recurrence_rule.clone(), task.recurrence_from),
             done: task.recurrence_done,
         }
     }

@@ -67,9 +67,9 @@ impl From<&Recurrence> for Stored {
 impl Stored {
     /// The stored columns of a task, when it recurs.
     #[must_use]
-    pub fn of(rule: Option<&String>, from: Option<i16>) -> Option<Self> {
+    pub fn of(rule: Option<String>, from: Option<i16>) -> Option<Self> {
         Some(Self {
-            rule: rule?.clone(),
+            rule: rule?,
             from: RepeatFrom::from_rank(from.unwrap_or_default()),
         })
     }
@@ -78,27 +78,24 @@ impl Stored {
 /// Reads `recurrence` of a task body: absent, `null` (no recurrence) or an
 /// object `{rule, from}`; errors name `recurrence` or `recurrence.<key>`.
 pub(super) fn read(body: &mut Body) -> Patch<Recurrence> {
-    let object: Map<String, Value> = match body.raw("recurrence") {
+    let parsed = match body.raw("recurrence") {
         Patch::Absent => return Patch::Absent,
         Patch::Null => return Patch::Null,
-        Patch::Value(Value::Object(map)) => map.clone(),
-        Patch::Value(_) => {
-            body.errors.add(
-                "recurrence",
-                "must be an object {\"rule\": …, \"from\": …} or null",
-            );
-            return Patch::Absent;
-        }
+        Patch::Value(Value::Object(object)) => parse_object(object),
+        Patch::Value(_) => Err(FieldErrors::one(
+            "recurrence",
+            "must be an object {\"rule\": …, \"from\": …} or null",
+        )),
     };
-    match parse_object(&object) {
-        Ok(recurrence) => Patch::Value(recurrence),
-        Err(errors) => {
+    parsed.map_or_else(
+        |errors| {
             for error in errors.as_slice() {
                 body.errors.add(error.field.clone(), error.message.clone());
             }
             Patch::Absent
-        }
-    }
+        },
+        Patch::Value,
+    )
 }
 
 fn parse_object(object: &Map<String, Value>) -> Result<Recurrence, FieldErrors> {
@@ -124,10 +121,10 @@ fn parse_object(object: &Map<String, Value>) -> Result<Recurrence, FieldErrors> 
         Some(_) => Err("must be due or completion".to_string()),
     };
     let from = errors.take("recurrence.from", from);
-    errors.into_result()?;
     match (rule, from) {
-        (Some(rule), Some(from)) => Ok(Recurrence { rule, from }),
-        _ => Err(FieldErrors::one("recurrence", "is not a recurrence")),
+        (Some(rule), Some(from)) if errors.is_empty() => Ok(Recurrence { rule, from }),
+        // `take` recorded why a part is missing.
+        _ => Err(errors),
     }
 }
 

@@ -45,14 +45,18 @@ pub(super) async fn write(
     extra: &Extra,
 ) -> Result<Model, ApiError> {
     let mut patch = Cow::Borrowed(patch);
-    let series_read = (current.recurrence_rule.clone(), current.recurrence_done);
+    // The series as first read: a completion compares it with the task's on retry.
+    let series_read = current
+        .recurrence_rule
+        .is_some()
+        .then(|| (current.recurrence_rule.clone(), current.recurrence_done));
     for _ in 0..MAX_WRITE_ATTEMPTS {
         // Checked against the version the write is conditioned on, so a
         // concurrent write in between fails the precondition on retry.
         if if_match.is_some_and(|tags| !tags.matches_strong(current.version)) {
             return Err(ApiError::PreconditionFailed);
         }
-        if overtaken(db, &current, &patch, &series_read, extra.arrived).await? {
+        if overtaken(db, &current, &patch, series_read.as_ref(), extra.arrived).await? {
             patch.to_mut().status = None;
         }
         let at = now();
@@ -120,7 +124,7 @@ async fn overtaken(
     db: &Db,
     current: &Model,
     patch: &TaskPatch,
-    series_read: &(Option<String>, i32),
+    series_read: Option<&(Option<String>, i32)>,
     arrived: Option<DateTime<FixedOffset>>,
 ) -> Result<bool, ApiError> {
     if patch.status != Some(Status::Complete)
@@ -129,7 +133,9 @@ async fn overtaken(
     {
         return Ok(false);
     }
-    if (current.recurrence_rule.clone(), current.recurrence_done) != *series_read {
+    if series_read.is_none_or(|(rule, done)| {
+        current.recurrence_rule != *rule || current.recurrence_done != *done
+    }) {
         return Ok(true);
     }
     let Some(arrived) = arrived else {

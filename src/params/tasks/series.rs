@@ -4,7 +4,7 @@ use chrono::{DateTime, SecondsFormat};
 use serde_json::{json, Value};
 use utoipa::IntoParams;
 
-use super::{limit, param, DEFAULT_LIMIT, MAX_LIMIT};
+use super::{limit, param, DEFAULT_LIMIT};
 use crate::{
     domain::cursor::Cursor,
     errors::ApiError,
@@ -94,7 +94,6 @@ impl OccurrenceQuery {
         let mut errors = query.unknown(&["limit"]);
         let limit = param(query, &mut errors, "limit", limit).unwrap_or(DEFAULT_OCCURRENCES);
         errors.into_result()?;
-        debug_assert!(limit <= MAX_LIMIT);
         Ok(Self { limit })
     }
 }
